@@ -7,6 +7,16 @@
 //! Architecture invariant: pure functions over strings. No I/O, no clock, no
 //! global mutable state, and no panics on any input (fuzzed in `fuzz/`).
 
+pub mod age;
+pub mod email;
+mod extract;
+pub mod handle;
 pub mod normalise;
+pub mod phone;
+pub mod places;
+pub mod price;
+pub mod wallet;
+pub mod web;
 
+pub use extract::{ExtractOptions, extract, extract_in_region, region_of};
 pub use normalise::Normalised;

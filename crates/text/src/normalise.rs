@@ -72,7 +72,11 @@ impl<'a> Normalised<'a> {
     /// range, so a keycap `1️⃣` highlights all three code points.
     pub fn original_span(&self, start: usize, end: usize) -> Span {
         if self.origin_start.is_empty() || start >= end {
-            let at = self.origin_start.get(start).copied().unwrap_or(self.original.len() as u32);
+            let at = self
+                .origin_start
+                .get(start)
+                .copied()
+                .unwrap_or(self.original.len() as u32);
             return Span { start: at, end: at };
         }
         let start = start.min(self.origin_start.len() - 1);
@@ -124,7 +128,15 @@ impl Folder {
             self.push_ascii(c.to_ascii_lowercase() as u8, start, end);
         } else {
             for lower in c.to_lowercase() {
-                self.push_char(lower, start, end);
+                // `İ` lower-cases to `i` plus a combining dot: drop the mark
+                // so folding stays idempotent.
+                if is_combining_mark(lower) {
+                    self.absorb(end);
+                } else if lower.is_ascii() {
+                    self.push_ascii(lower as u8, start, end);
+                } else {
+                    self.push_char(lower, start, end);
+                }
             }
         }
     }
@@ -231,14 +243,14 @@ fn special_digit(c: char) -> Option<&'static str> {
     const DIGITS: [&str; 11] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"];
     let code = c as u32;
     let index = match code {
-        0x2776..=0x277F => code - 0x2776 + 1, // ❶..❿
-        0x2780..=0x2789 => code - 0x2780 + 1, // ➀..➉
-        0x278A..=0x2793 => code - 0x278A + 1, // ➊..➓
-        0x24F5..=0x24FE => code - 0x24F5 + 1, // ⓵..⓾
+        0x2776..=0x277F => code - 0x2776 + 1,     // ❶..❿
+        0x2780..=0x2789 => code - 0x2780 + 1,     // ➀..➉
+        0x278A..=0x2793 => code - 0x278A + 1,     // ➊..➓
+        0x24F5..=0x24FE => code - 0x24F5 + 1,     // ⓵..⓾
         0x24FF | 0x24EA | 0x1F10B | 0x1F10C => 0, // ⓿ ⓪ 🄋 🄌
-        0x0660..=0x0669 => code - 0x0660,     // Arabic-Indic
-        0x06F0..=0x06F9 => code - 0x06F0,     // Extended Arabic-Indic
-        0x0966..=0x096F => code - 0x0966,     // Devanagari
+        0x0660..=0x0669 => code - 0x0660,         // Arabic-Indic
+        0x06F0..=0x06F9 => code - 0x06F0,         // Extended Arabic-Indic
+        0x0966..=0x096F => code - 0x0966,         // Devanagari
         _ => return None,
     };
     DIGITS.get(index as usize).copied()
