@@ -1,0 +1,160 @@
+//! The readers, as a user meets them: good records read, bad ones located.
+
+use ctip_input::{Format, RecordResult, discover, read_records};
+use std::io::Cursor;
+
+fn read(format: Format, data: &[u8]) -> Vec<RecordResult> {
+    read_records(Cursor::new(data.to_vec()), format, "input")
+        .expect("source is usable")
+        .collect()
+}
+
+fn errors(results: &[RecordResult]) -> Vec<String> {
+    results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn jsonl_reads_fields_and_aliases() {
+    let data = br#"{"id": "a1", "title": "Hi", "body": "call me", "city": "Boston", "posted_at": "2026-01-02"}
+{"ID": 7, "text": "second", "state": "MA"}
+
+{"description": "third one"}
+"#;
+    let results = read(Format::Jsonl, data);
+    assert_eq!(results.len(), 3);
+    let ads: Vec<_> = results.into_iter().map(|r| r.expect("valid").1).collect();
+    assert_eq!(ads[0].id, "a1");
+    assert_eq!(ads[0].city.as_deref(), Some("Boston"));
+    assert_eq!(ads[1].id, "7");
+    assert_eq!(ads[1].body, "second");
+    assert_eq!(ads[1].region.as_deref(), Some("MA"));
+    assert!(
+        ads[2].id.starts_with('h'),
+        "content id for a record without one"
+    );
+}
+
+#[test]
+fn malformed_jsonl_records_are_located_and_the_rest_survive() {
+    let data = b"{\"body\": \"ok 1\"}\n{not json}\n[1,2]\n{\"title\": 5, \"body\": \"x\"}\n{\"id\": \"n\"}\n\xff\xfe\n{\"body\": \"ok 2\"}\n";
+    let results = read(Format::Jsonl, data);
+    let errs = errors(&results);
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2);
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+    assert!(errs[0].starts_with("input:2: invalid JSON"), "{}", errs[0]);
+    assert!(
+        errs[1].starts_with("input:3: expected a JSON object, found an array"),
+        "{}",
+        errs[1]
+    );
+    assert!(
+        errs[2].contains("input:4: field `title` must be a string"),
+        "{}",
+        errs[2]
+    );
+    assert!(
+        errs[3].starts_with("input:5: record has no text"),
+        "{}",
+        errs[3]
+    );
+    assert!(errs[4].starts_with("input:6: invalid JSON"), "{}", errs[4]);
+}
+
+#[test]
+fn an_overlong_line_is_reported_and_skipped() {
+    let mut data = b"{\"body\": \"before\"}\n".to_vec();
+    data.extend(std::iter::repeat_n(b'x', ctip_input::MAX_RECORD_BYTES + 10));
+    data.extend(b"\n{\"body\": \"after\"}\n");
+    let results = read(Format::Jsonl, &data);
+    assert_eq!(results.len(), 3);
+    assert!(errors(&results)[0].starts_with("input:2: record longer than"));
+    assert_eq!(results[2].as_ref().expect("valid").1.body, "after");
+}
+
+#[test]
+fn csv_reads_by_header_and_locates_bad_rows() {
+    let data =
+        b"ID,Body,City\n1,\"hello, world\",Miami\n2,only two\n3,\"multi\nline\",Boston\n4,\xff,X\n";
+    let results = read(Format::Csv, data);
+    let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(ok.len(), 2);
+    assert_eq!(ok[0].1.body, "hello, world");
+    assert_eq!(ok[1].1.body, "multi\nline");
+    assert_eq!(ok[1].0.line, 4);
+    let errs = errors(&results);
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert!(
+        errs[0].starts_with("input:3: expected 3 fields"),
+        "{}",
+        errs[0]
+    );
+    assert!(
+        errs[1].starts_with("input:6: column 2 (`body`) is not valid UTF-8"),
+        "{}",
+        errs[1]
+    );
+}
+
+#[test]
+fn csv_without_a_text_column_is_refused_whole() {
+    let err = read_records(Cursor::new(b"a,b\n1,2\n".to_vec()), Format::Csv, "in.csv")
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string()
+            .contains("in.csv:1: the CSV header has no text column"),
+        "{err}"
+    );
+}
+
+#[test]
+fn text_lines_are_ads_and_bad_utf8_is_located() {
+    let results = read(
+        Format::Text,
+        b"first ad\n\n  \nsecond ad\r\n\xc3\x28 broken\n",
+    );
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[1].as_ref().expect("valid").1.body, "second ad");
+    assert!(errors(&results)[0].starts_with("input:5: not valid UTF-8"));
+}
+
+#[test]
+fn folders_are_walked_in_order_and_missing_paths_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    std::fs::write(dir.path().join("b.csv"), "body\nx\n").expect("write");
+    std::fs::write(dir.path().join("a.jsonl"), "{}").expect("write");
+    std::fs::write(dir.path().join("sub/c.txt"), "x").expect("write");
+    std::fs::write(dir.path().join(".hidden"), "x").expect("write");
+    let files = discover(&[dir.path().to_path_buf()], None).expect("discovered");
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.path
+                .as_ref()
+                .expect("file")
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(names, ["a.jsonl", "b.csv", "c.txt"]);
+    let missing = discover(&[dir.path().join("nope.jsonl")], None).expect_err("missing");
+    assert!(missing.to_string().contains("nope.jsonl"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn no_input_makes_a_reader_panic(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+        for format in [Format::Jsonl, Format::Csv, Format::Text] {
+            if let Ok(records) = read_records(Cursor::new(data.clone()), format, "fuzz") {
+                for _ in records {}
+            }
+        }
+    }
+}
