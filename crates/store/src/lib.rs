@@ -1,1 +1,322 @@
-//! placeholder
+//! Persistence for ctip.
+//!
+//! The embedded SQLite store is the default: one file, no server. Writes come
+//! in batches inside one transaction each, so a crash loses at most the batch
+//! in flight and never leaves an ad half-written. Scanning an ad id again
+//! replaces its row and identifiers: re-running a scan is idempotent.
+//!
+//! Architecture invariant: this crate stores and loads domain values. It
+//! never analyses text and never logs record contents.
+
+use ctip_core::{Ad, AdResult, IdentifierKind};
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use std::path::Path;
+use std::str::FromStr;
+
+/// Schema migrations, applied in order and recorded in `PRAGMA user_version`.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_ads.sql")];
+
+/// Rows per multi-row INSERT: 12 parameters per ad stays far below SQLite's
+/// limit of 32766 bound parameters.
+const ROWS_PER_STATEMENT: usize = 400;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored result for ad is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error(
+        "the store at {path} has schema version {found}, newer than this ctip understands ({known})"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What the store keeps of a scan's outcome for one ad, besides the ad.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredResult<'a> {
+    #[serde(borrow)]
+    identifiers: std::borrow::Cow<'a, [ctip_core::Identifier]>,
+    indicators: std::borrow::Cow<'a, [String]>,
+    reasons: std::borrow::Cow<'a, [ctip_core::Reason]>,
+}
+
+/// Counts recorded at the end of a scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanCounts {
+    pub ads_read: u64,
+    pub ads_scanned: u64,
+    pub malformed: u64,
+}
+
+/// An ad as stored, with its result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAd {
+    pub ad: Ad,
+    pub result: AdResult,
+}
+
+/// The ctip store.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite store at `path` and brings its
+    /// schema up to date.
+    pub async fn open_sqlite(path: &Path) -> Result<Store> {
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL with NORMAL is durable across application crashes and
+            // loses at most the last transactions on power loss.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-65536");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        let store = Store { pool };
+        store.migrate(&path.display().to_string()).await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self, path: &str) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+            .fetch_one(&mut *conn)
+            .await?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: path.to_owned(),
+                found: version,
+                known,
+            });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+            // PRAGMA takes no bind parameters; the value is our own integer.
+            let set_version = sqlx::AssertSqlSafe(format!("PRAGMA user_version = {}", index + 1));
+            sqlx::raw_sql(set_version).execute(&mut *tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Records the start of a scan and returns its id.
+    pub async fn begin_scan(&self, started_at: &str, lexicon_version: &str) -> Result<i64> {
+        let id = sqlx::query(
+            "INSERT INTO scans (started_at, lexicon_version) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(started_at)
+        .bind(lexicon_version)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        Ok(id)
+    }
+
+    pub async fn finish_scan(
+        &self,
+        scan_id: i64,
+        finished_at: &str,
+        counts: ScanCounts,
+    ) -> Result<()> {
+        sqlx::query("UPDATE scans SET finished_at = $1, ads_read = $2, ads_scanned = $3, malformed = $4 WHERE id = $5")
+            .bind(finished_at)
+            .bind(counts.ads_read as i64)
+            .bind(counts.ads_scanned as i64)
+            .bind(counts.malformed as i64)
+            .bind(scan_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes a batch of scanned ads in one transaction, replacing any ad
+    /// with the same id and its identifiers.
+    pub async fn write_batch(&self, scan_id: i64, batch: &[(Ad, AdResult)]) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+            let mut delete =
+                QueryBuilder::<Sqlite>::new("DELETE FROM ad_identifiers WHERE ad_id IN (");
+            let mut ids = delete.separated(", ");
+            for (ad, _) in chunk {
+                ids.push_bind(ad.id.as_str());
+            }
+            delete.push(")");
+            delete.build().execute(&mut *tx).await?;
+
+            let results: Vec<String> = chunk
+                .iter()
+                .map(|(_, r)| {
+                    serde_json::to_string(&StoredResult {
+                        identifiers: r.identifiers.as_slice().into(),
+                        indicators: r.indicators.as_slice().into(),
+                        reasons: r.reasons.as_slice().into(),
+                    })
+                })
+                .collect::<std::result::Result<_, _>>()?;
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO ads (id, title, body, url, posted_at, city, region, country, name, score, result, scan_id) ",
+            );
+            insert.push_values(
+                chunk.iter().zip(&results),
+                |mut row, ((ad, result), json)| {
+                    row.push_bind(ad.id.as_str())
+                        .push_bind(ad.title.as_deref())
+                        .push_bind(ad.body.as_str())
+                        .push_bind(ad.url.as_deref())
+                        .push_bind(ad.posted_at.as_deref())
+                        .push_bind(ad.city.as_deref())
+                        .push_bind(ad.region.as_deref())
+                        .push_bind(ad.country.as_deref())
+                        .push_bind(ad.name.as_deref())
+                        .push_bind(f64::from(result.score))
+                        .push_bind(json.as_str())
+                        .push_bind(scan_id);
+                },
+            );
+            insert.push(
+                " ON CONFLICT(id) DO UPDATE SET title = excluded.title, body = excluded.body, url = excluded.url, \
+                 posted_at = excluded.posted_at, city = excluded.city, region = excluded.region, \
+                 country = excluded.country, name = excluded.name, score = excluded.score, \
+                 result = excluded.result, scan_id = excluded.scan_id",
+            );
+            insert.build().execute(&mut *tx).await?;
+
+            let mut links: Vec<(&str, &str, &str)> = chunk
+                .iter()
+                .flat_map(|(ad, result)| {
+                    result
+                        .identifiers
+                        .iter()
+                        .filter(|i| i.kind.is_linking() || i.kind == IdentifierKind::Domain)
+                        .map(move |i| (i.kind.as_str(), i.value.as_str(), ad.id.as_str()))
+                })
+                .collect();
+            links.sort_unstable();
+            links.dedup();
+            for rows in links.chunks(ROWS_PER_STATEMENT * 3) {
+                let mut insert = QueryBuilder::<Sqlite>::new(
+                    "INSERT OR IGNORE INTO ad_identifiers (kind, value, ad_id) ",
+                );
+                insert.push_values(rows, |mut row, (kind, value, ad_id)| {
+                    row.push_bind(*kind).push_bind(*value).push_bind(*ad_id);
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn count_ads(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ads")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    /// One ad and its result, by id.
+    pub async fn ad(&self, id: &str) -> Result<Option<StoredAd>> {
+        let row = sqlx::query(
+            "SELECT id, title, body, url, posted_at, city, region, country, name, score, result FROM ads WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| stored_ad(&r)).transpose()
+    }
+
+    /// The highest-scoring ads, best first.
+    pub async fn top_ads(&self, limit: u32) -> Result<Vec<StoredAd>> {
+        let rows = sqlx::query(
+            "SELECT id, title, body, url, posted_at, city, region, country, name, score, result \
+             FROM ads ORDER BY score DESC, id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_ad).collect()
+    }
+
+    /// Ids of the ads that carry an identifier.
+    pub async fn ads_with_identifier(
+        &self,
+        kind: IdentifierKind,
+        value: &str,
+    ) -> Result<Vec<String>> {
+        let ids = sqlx::query_scalar(
+            "SELECT ad_id FROM ad_identifiers WHERE kind = $1 AND value = $2 ORDER BY ad_id",
+        )
+        .bind(kind.as_str())
+        .bind(value)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+fn stored_ad(row: &sqlx::sqlite::SqliteRow) -> Result<StoredAd> {
+    let json: String = row.try_get("result")?;
+    let result: StoredResult<'_> = serde_json::from_str(&json)?;
+    let id: String = row.try_get("id")?;
+    let score: f64 = row.try_get("score")?;
+    Ok(StoredAd {
+        result: AdResult {
+            id: id.clone(),
+            identifiers: result.identifiers.into_owned(),
+            indicators: result.indicators.into_owned(),
+            score: score as f32,
+            reasons: result.reasons.into_owned(),
+        },
+        ad: Ad {
+            id,
+            title: row.try_get("title")?,
+            body: row.try_get("body")?,
+            url: row.try_get("url")?,
+            posted_at: row.try_get("posted_at")?,
+            city: row.try_get("city")?,
+            region: row.try_get("region")?,
+            country: row.try_get("country")?,
+            name: row.try_get("name")?,
+        },
+    })
+}
