@@ -1,9 +1,9 @@
 //! CSV with a header row. Column names are matched case-insensitively, with
-//! the aliases of [`crate::ad_from_fields`].
+//! the aliases of [`crate::record_from_fields`].
 
 use crate::{
     Location, MAX_RECORD_BYTES, RecordError, RecordResult, SourceError, TEXT_FIELDS, TITLE_FIELDS,
-    ad_from_fields,
+    record_from_fields,
 };
 use csv::{ByteRecord, Reader, ReaderBuilder};
 use std::io::BufRead;
@@ -106,8 +106,10 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
                         }
                     }
                 }
-                let ad = ad_from_fields(|n| fields.iter().find(|(k, _)| *k == n).map(|(_, v)| *v));
-                Some(ad.map(|ad| (at(line), ad)).map_err(|reason| RecordError {
+                let record = record_from_fields(at(line), |n| {
+                    fields.iter().find(|(k, _)| *k == n).map(|(_, v)| *v)
+                });
+                Some(record.map_err(|reason| RecordError {
                     location: at(line),
                     reason,
                 }))

@@ -1,7 +1,7 @@
 //! JSON Lines: one JSON object per line.
 
 use crate::line::{BoundedLines, Line};
-use crate::{Location, MAX_RECORD_BYTES, RecordError, RecordResult, ad_from_fields};
+use crate::{Location, MAX_RECORD_BYTES, Record, RecordError, RecordResult, record_from_fields};
 use serde_json::{Map, Value};
 use std::io::BufRead;
 
@@ -50,16 +50,12 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
                 source: self.source.clone(),
                 line: self.lines.line_number,
             };
-            return Some(
-                parse_object(&line)
-                    .map(|ad| (location, ad))
-                    .map_err(|r| self.error(r)),
-            );
+            return Some(parse_object(&line, location).map_err(|r| self.error(r)));
         }
     }
 }
 
-fn parse_object(line: &[u8]) -> Result<ctip_core::Ad, String> {
+fn parse_object(line: &[u8], location: Location) -> Result<Record, String> {
     let value: Value = serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
     let Value::Object(map) = value else {
         return Err(format!("expected a JSON object, found {}", kind_of(&value)));
@@ -74,7 +70,8 @@ fn parse_object(line: &[u8]) -> Result<ctip_core::Ad, String> {
     for (key, value) in &fields {
         match value {
             Value::String(_) | Value::Null => {}
-            Value::Number(n) if matches!(key.as_str(), "id" | "ad_id" | "_id") => {
+            Value::Bool(b) if key == "label" => rendered.push((key.clone(), b.to_string())),
+            Value::Number(n) if matches!(key.as_str(), "id" | "ad_id" | "_id" | "label") => {
                 rendered.push((key.clone(), n.to_string()));
             }
             other if is_known_field(key) => {
@@ -86,7 +83,7 @@ fn parse_object(line: &[u8]) -> Result<ctip_core::Ad, String> {
             _ => {}
         }
     }
-    ad_from_fields(|name| {
+    record_from_fields(location, |name| {
         fields.get(name).and_then(Value::as_str).or_else(|| {
             rendered
                 .iter()

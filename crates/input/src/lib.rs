@@ -64,8 +64,17 @@ pub enum SourceError {
     },
 }
 
+/// One record read: the ad, where it came from, and its `label` field when
+/// the source has one (labelled training data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub location: Location,
+    pub ad: Ad,
+    pub label: Option<String>,
+}
+
 /// One item of a record stream.
-pub type RecordResult = Result<(Location, Ad), RecordError>;
+pub type RecordResult = Result<Record, RecordError>;
 
 /// Reads records of `format` from `reader`, naming them after `source`.
 /// Returns an error only when the source as a whole is unusable.
@@ -87,11 +96,22 @@ pub(crate) const TEXT_FIELDS: &[&str] =
     &["body", "text", "description", "content", "extracted_text"];
 pub(crate) const TITLE_FIELDS: &[&str] = &["title", "subject", "headline"];
 
-/// Builds an ad from named string fields, applying aliases and the rule that
-/// an ad needs some text.
-pub(crate) fn ad_from_fields<'a>(
+/// Builds a record from named string fields, applying aliases and the rule
+/// that an ad needs some text.
+pub(crate) fn record_from_fields<'a>(
+    location: Location,
     mut get: impl FnMut(&str) -> Option<&'a str>,
-) -> Result<Ad, String> {
+) -> Result<Record, String> {
+    let label = get("label").map(|l| l.trim().to_owned());
+    let ad = ad_from_fields(get)?;
+    Ok(Record {
+        location,
+        ad,
+        label,
+    })
+}
+
+fn ad_from_fields<'a>(mut get: impl FnMut(&str) -> Option<&'a str>) -> Result<Ad, String> {
     let mut pick = |names: &[&str]| -> Option<String> {
         names
             .iter()

@@ -1,7 +1,7 @@
 //! Plain text: every non-blank line is one ad's body.
 
 use crate::line::{BoundedLines, Line};
-use crate::{Location, MAX_RECORD_BYTES, RecordError, RecordResult};
+use crate::{Location, MAX_RECORD_BYTES, Record, RecordError, RecordResult};
 use ctip_core::Ad;
 use std::io::BufRead;
 
@@ -62,7 +62,11 @@ impl<R: BufRead> Iterator for TextReader<R> {
                 body: body.to_owned(),
                 ..Ad::default()
             };
-            return Some(Ok((location, ad)));
+            return Some(Ok(Record {
+                location,
+                ad,
+                label: None,
+            }));
         }
     }
 }

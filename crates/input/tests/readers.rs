@@ -26,7 +26,7 @@ fn jsonl_reads_fields_and_aliases() {
 "#;
     let results = read(Format::Jsonl, data);
     assert_eq!(results.len(), 3);
-    let ads: Vec<_> = results.into_iter().map(|r| r.expect("valid").1).collect();
+    let ads: Vec<_> = results.into_iter().map(|r| r.expect("valid").ad).collect();
     assert_eq!(ads[0].id, "a1");
     assert_eq!(ads[0].city.as_deref(), Some("Boston"));
     assert_eq!(ads[1].id, "7");
@@ -72,7 +72,7 @@ fn an_overlong_line_is_reported_and_skipped() {
     let results = read(Format::Jsonl, &data);
     assert_eq!(results.len(), 3);
     assert!(errors(&results)[0].starts_with("input:2: record longer than"));
-    assert_eq!(results[2].as_ref().expect("valid").1.body, "after");
+    assert_eq!(results[2].as_ref().expect("valid").ad.body, "after");
 }
 
 #[test]
@@ -82,9 +82,9 @@ fn csv_reads_by_header_and_locates_bad_rows() {
     let results = read(Format::Csv, data);
     let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     assert_eq!(ok.len(), 2);
-    assert_eq!(ok[0].1.body, "hello, world");
-    assert_eq!(ok[1].1.body, "multi\nline");
-    assert_eq!(ok[1].0.line, 4);
+    assert_eq!(ok[0].ad.body, "hello, world");
+    assert_eq!(ok[1].ad.body, "multi\nline");
+    assert_eq!(ok[1].location.line, 4);
     let errs = errors(&results);
     assert_eq!(errs.len(), 2, "{errs:#?}");
     assert!(
@@ -118,7 +118,7 @@ fn text_lines_are_ads_and_bad_utf8_is_located() {
         b"first ad\n\n  \nsecond ad\r\n\xc3\x28 broken\n",
     );
     assert_eq!(results.len(), 3);
-    assert_eq!(results[1].as_ref().expect("valid").1.body, "second ad");
+    assert_eq!(results[1].as_ref().expect("valid").ad.body, "second ad");
     assert!(errors(&results)[0].starts_with("input:5: not valid UTF-8"));
 }
 
@@ -157,4 +157,16 @@ proptest::proptest! {
             }
         }
     }
+}
+
+#[test]
+fn labels_are_read_from_jsonl_and_csv() {
+    let jsonl = read(
+        Format::Jsonl,
+        b"{\"body\": \"a\", \"label\": true}\n{\"body\": \"b\", \"label\": 0}\n{\"body\": \"c\"}\n",
+    );
+    let labels: Vec<Option<String>> = jsonl.into_iter().map(|r| r.expect("valid").label).collect();
+    assert_eq!(labels, vec![Some("true".into()), Some("0".into()), None]);
+    let csv = read(Format::Csv, b"label,text\n1,x\n");
+    assert_eq!(csv[0].as_ref().expect("valid").label.as_deref(), Some("1"));
 }
