@@ -100,15 +100,20 @@ const NOT_HANDLES: &[&str] = &[
 fn platform_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
+        // Word spellings need word boundaries; emoji spellings cannot have them.
         let mut names: Vec<String> = PLATFORMS
             .iter()
-            .flat_map(|(_, spellings)| spellings.iter().map(|s| regex::escape(s).replace(' ', r"\s?")))
+            .flat_map(|(_, spellings)| spellings.iter())
+            .map(|s| {
+                let escaped = regex::escape(s).replace(' ', r"\s?");
+                if s.is_ascii() { format!(r"(?-u:\b){escaped}(?-u:\b)") } else { escaped }
+            })
             .collect();
         // Longest first so `snapchat` wins over `snap`.
         names.sort_by_key(|n| std::cmp::Reverse(n.len()));
         let alternatives = names.join("|");
         Regex::new(&format!(
-            r"(?:^|[^a-z0-9_])({alternatives})(?:\s*(?:[:=\-–>|~]|\bme\b|\bat\b|\bis\b|\bid\b|\bname\b|\buser(?:name)?\b|\bhandle\b)?\s*)+@?\s*([a-z0-9_][a-z0-9_.]{{1,29}})"
+            r"({alternatives})(?:\s*(?:[:=\-–>|~]|(?-u:\b)(?:me|at|is|id|name|user(?:name)?|handle)(?-u:\b))?\s*)+@?\s*([a-z0-9_][a-z0-9_.]{{1,29}})"
         ))
         .expect("valid platform pattern")
     })

@@ -60,6 +60,13 @@ const NUMBER_WORDS: &[(&str, &str)] = &[
     ("oh", "0"),
 ];
 
+/// The first two letters of every number word: most ordinary words fail this
+/// test, so the word list is tried only where a number word can start.
+const NUMBER_WORD_PREFIXES: [[u8; 2]; 14] = [
+    *b"th", *b"tw", *b"te", *b"hu", *b"se", *b"si", *b"fo", *b"fi", *b"ei", *b"el", *b"ni", *b"ze",
+    *b"on", *b"oh",
+];
+
 /// Words that, just before a digit run, say it is a reference and not a phone.
 const REFERENCE_WORDS: &[&str] = &[
     "ref",
@@ -275,6 +282,23 @@ fn segment(block: &[u8]) -> Option<Vec<Item>> {
     ) {
         return None;
     }
+    // Most blocks are ordinary words: without a digit, a block must open
+    // with a number word (or a letter-digit before one) to be a number.
+    if !block.iter().any(u8::is_ascii_digit) {
+        let opens_number = |at: usize| {
+            let rest = &block[at..];
+            rest.len() >= 2
+                && NUMBER_WORD_PREFIXES.contains(&[rest[0], rest[1]])
+                && NUMBER_WORDS
+                    .iter()
+                    .any(|(w, _)| match_word(rest, w).is_some())
+        };
+        if !(opens_number(0)
+            || (matches!(block[0], b'o' | b'l' | b'i') && n > 1 && opens_number(1)))
+        {
+            return None;
+        }
+    }
     // best[p] = (items, previous position, item) for the prefix block[..p].
     let mut best: Vec<Option<(u16, usize, Item)>> = vec![None; n + 1];
     let mut reachable = vec![false; n + 1];
@@ -310,7 +334,13 @@ fn segment(block: &[u8]) -> Option<Vec<Item>> {
                 &mut reachable,
             );
         }
-        for &(word, digits) in NUMBER_WORDS {
+        // Number words start with one of these letters; `0` may stand for
+        // the `o` of `one` or `oh`. No word starts with `i` or `l`.
+        let word_may_start = matches!(
+            b,
+            b't' | b'h' | b's' | b'f' | b'e' | b'n' | b'z' | b'o' | b'0'
+        );
+        for &(word, digits) in NUMBER_WORDS.iter().filter(|_| word_may_start) {
             if let Some(len) = match_word(&block[p..], word) {
                 let kind = if word.ends_with('y') && digits.len() == 1 {
                     ItemKind::Tens

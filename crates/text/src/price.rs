@@ -13,8 +13,12 @@ fn pattern() -> &'static Regex {
         let cur = r"[$€£]";
         let cur_word = r"(?:[$€£]|(?-u:\b)(?:usd|dollars?|bucks|eur|euros?|gbp|pounds?|quid|mxn|pesos?|cad|roses?|donations?)(?-u:\b)|🌹)";
         let amount = r"(?:\d{1,3}(?:,\d{3})+|\d{2,5})(?:\.\d{1,2})?";
+        // A bare number is never a price: each branch needs a currency or a
+        // duration, so the engine does not stop at every number in the ad.
+        let tail = format!(r"(?:\s*(?:/|per|a|for|x|-|por)?\s*(?P<dur2>{dur}))?");
         Regex::new(&format!(
-            r"(?:(?P<dur1>{dur})\s*[:=\-–]?\s*(?P<pre1>{cur})?\s*(?P<amt1>{amount})\s*(?P<post1>{cur_word})?|(?P<pre2>{cur})?\s*(?P<amt2>{amount})\s*(?P<post2>{cur_word})?(?:\s*(?:/|per|a|for|x|-|por)?\s*(?P<dur2>{dur}))?)"
+            r"(?:(?P<dur1>{dur})\s*[:=\-–]?\s*(?P<pre1>{cur})?\s*(?P<amt1>{amount})\s*(?P<post1>{cur_word})?|(?P<pre2>{cur})\s*(?P<amt2>{amount})\s*(?P<post2>{cur_word})?{tail}|(?P<amt3>{amount})\s*(?:(?P<post3>{cur_word}){tail3}|(?:/|per|a|for|x|-|por)?\s*(?P<dur3>{dur})))",
+            tail3 = tail.replace("dur2", "dur4"),
         ))
         .expect("valid price pattern")
     })
@@ -82,8 +86,8 @@ fn minutes_of(duration: &str) -> Option<u32> {
     Some(count * per)
 }
 
-fn group<'t>(caps: &Captures<'t>, a: &str, b: &str) -> Option<regex::Match<'t>> {
-    caps.name(a).or_else(|| caps.name(b))
+fn group<'t>(caps: &Captures<'t>, names: &[&str]) -> Option<regex::Match<'t>> {
+    names.iter().find_map(|n| caps.name(n))
 }
 
 /// Finds prices. `taken` holds spans already claimed by phones and ages.
@@ -95,11 +99,11 @@ pub fn extract_prices(
 ) {
     let folded = text.as_str();
     for caps in pattern().captures_iter(folded) {
-        let Some(amount) = group(&caps, "amt1", "amt2") else {
+        let Some(amount) = group(&caps, &["amt1", "amt2", "amt3"]) else {
             continue;
         };
-        let symbol = group(&caps, "pre1", "pre2").or_else(|| group(&caps, "post1", "post2"));
-        let duration = group(&caps, "dur1", "dur2");
+        let symbol = group(&caps, &["pre1", "pre2", "post1", "post2", "post3"]);
+        let duration = group(&caps, &["dur1", "dur2", "dur3", "dur4"]);
         if symbol.is_none() && duration.is_none() {
             continue;
         }

@@ -34,9 +34,17 @@ fn host_of(url: &str) -> &str {
     host.strip_prefix("www.").unwrap_or(host)
 }
 
+fn tld_hint() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(&format!(r"\.(?:{BARE_TLDS})(?-u:\b)")).expect("valid TLD pattern")
+    })
+}
+
 pub fn extract_web(text: &Normalised<'_>, out: &mut Vec<Identifier>) {
     let folded = text.as_str();
-    if !folded.contains('.') {
+    // Most ads name no site: a cheap literal search rules them out.
+    if !(folded.contains("://") || folded.contains("www.") || tld_hint().is_match(folded)) {
         return;
     }
     let mut taken: Vec<(usize, usize)> = Vec::new();
