@@ -37,7 +37,15 @@ pub enum BenchCommand {
 fn corpus(n: usize) -> Result<Vec<Ad>> {
     let mut ads = Vec::new();
     let mut truth = std::io::sink();
-    ctip_synth::generate(&ctip_synth::SynthConfig { ads: n, seed: 7, ..Default::default() }, &mut ads, &mut truth)?;
+    ctip_synth::generate(
+        &ctip_synth::SynthConfig {
+            ads: n,
+            seed: 7,
+            ..Default::default()
+        },
+        &mut ads,
+        &mut truth,
+    )?;
     ads.split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
         .map(|l| serde_json::from_slice(l).context("synthetic ad"))
@@ -62,10 +70,15 @@ fn report(what: &str, ads: usize, bytes: usize, seconds: f64, threads: usize) {
 }
 
 fn time_over_pools(what: &str, ads: &[Ad], work: impl Fn(&Ad) -> usize + Sync) -> Result<()> {
-    let bytes: usize = ads.iter().map(|a| a.body.len() + a.title.as_ref().map_or(0, String::len)).sum();
+    let bytes: usize = ads
+        .iter()
+        .map(|a| a.body.len() + a.title.as_ref().map_or(0, String::len))
+        .sum();
     let all = std::thread::available_parallelism().map_or(1, usize::from);
     for threads in [1, all] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
         let started = Instant::now();
         let found: usize = pool.install(|| ads.par_iter().map(&work).sum());
         let seconds = started.elapsed().as_secs_f64();
@@ -125,8 +138,16 @@ pub fn run(command: BenchCommand) -> Result<ExitCode> {
                 quiet: true,
             })?;
             let seconds = started.elapsed().as_secs_f64();
-            let bytes = std::fs::metadata(&corpus_path).map(|m| m.len()).unwrap_or(0) as usize;
-            report("scan (read + extract + score + JSONL + SQLite + report)", summary.ads_scanned as usize, bytes, seconds, rayon::current_num_threads());
+            let bytes = std::fs::metadata(&corpus_path)
+                .map(|m| m.len())
+                .unwrap_or(0) as usize;
+            report(
+                "scan (read + extract + score + JSONL + SQLite + report)",
+                summary.ads_scanned as usize,
+                bytes,
+                seconds,
+                rayon::current_num_threads(),
+            );
             if let Some(mb) = peak_rss_mb() {
                 println!("  peak resident memory: {mb:.0} MB");
             }

@@ -22,7 +22,12 @@ pub fn city_key(ad: &Ad) -> Option<String> {
         .filter(|c| !c.is_empty())
 }
 
-pub fn analyse(ad: &Ad, detector: &Detector, options: &ExtractOptions, prices: &PriceBook) -> Analysed {
+pub fn analyse(
+    ad: &Ad,
+    detector: &Detector,
+    options: &ExtractOptions,
+    prices: &PriceBook,
+) -> Analysed {
     let text = ad.text();
     let folded = Normalised::new(&text);
     let identifiers = extract(ad, &folded, options);

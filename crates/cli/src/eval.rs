@@ -66,7 +66,10 @@ fn row(kind: &str, s: &KindScore) -> Row {
 
 fn print_rows(title: &str, rows: &[Row]) {
     println!("{title}");
-    println!("{:<22} {:>8} {:>8} {:>8} {:>9} {:>7} {:>6}", "kind", "tp", "fp", "fn", "precision", "recall", "f1");
+    println!(
+        "{:<22} {:>8} {:>8} {:>8} {:>9} {:>7} {:>6}",
+        "kind", "tp", "fp", "fn", "precision", "recall", "f1"
+    );
     for r in rows {
         println!(
             "{:<22} {:>8} {:>8} {:>8} {:>9.4} {:>7.4} {:>6.4}",
@@ -77,7 +80,8 @@ fn print_rows(title: &str, rows: &[Row]) {
 
 fn write_json(path: Option<&Path>, rows: &[Row]) -> Result<()> {
     if let Some(path) = path {
-        std::fs::write(path, serde_json::to_string_pretty(rows)?).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, serde_json::to_string_pretty(rows)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
 }
@@ -85,7 +89,8 @@ fn write_json(path: Option<&Path>, rows: &[Row]) -> Result<()> {
 fn synth(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
     let ads = dir.join("ads.jsonl");
     let truth_path = dir.join("truth.jsonl");
-    let truth_file = std::fs::File::open(&truth_path).with_context(|| format!("cannot open {}", truth_path.display()))?;
+    let truth_file = std::fs::File::open(&truth_path)
+        .with_context(|| format!("cannot open {}", truth_path.display()))?;
     let mut truth_lines = std::io::BufReader::new(truth_file).lines().enumerate();
     let mut eval = ExtractionEval::default();
     let options = ExtractOptions::default();
@@ -102,13 +107,25 @@ fn synth(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
             .collect();
         for (record, identifiers) in batch.iter().zip(extracted) {
             let Some((index, line)) = truth_lines.next() else {
-                bail!("{} ends before the ads do (at ad {})", truth_path.display(), record.ad.id);
+                bail!(
+                    "{} ends before the ads do (at ad {})",
+                    truth_path.display(),
+                    record.ad.id
+                );
             };
-            let line = line.with_context(|| format!("{}:{}: cannot read", truth_path.display(), index + 1))?;
-            let truth: TruthRecord =
-                serde_json::from_str(&line).with_context(|| format!("{}:{}: not a truth record", truth_path.display(), index + 1))?;
+            let line = line
+                .with_context(|| format!("{}:{}: cannot read", truth_path.display(), index + 1))?;
+            let truth: TruthRecord = serde_json::from_str(&line).with_context(|| {
+                format!("{}:{}: not a truth record", truth_path.display(), index + 1)
+            })?;
             if truth.id != record.ad.id {
-                bail!("{}:{}: truth for `{}` but the ad is `{}`", truth_path.display(), index + 1, truth.id, record.ad.id);
+                bail!(
+                    "{}:{}: truth for `{}` but the ad is `{}`",
+                    truth_path.display(),
+                    index + 1,
+                    truth.id,
+                    record.ad.id
+                );
             }
             eval.add(&truth, &identifiers);
             ads_seen += 1;
@@ -117,9 +134,19 @@ fn synth(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
     })?;
     progress.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    let mut rows: Vec<Row> = eval.per_kind.iter().map(|(kind, score)| row(kind.as_str(), score)).collect();
+    let mut rows: Vec<Row> = eval
+        .per_kind
+        .iter()
+        .map(|(kind, score)| row(kind.as_str(), score))
+        .collect();
     rows.push(row("phone (obfuscated ads)", &eval.obfuscated_phones));
-    print_rows(&format!("extraction on {} synthetic ads ({:.1} s)", counts.records, elapsed), &rows);
+    print_rows(
+        &format!(
+            "extraction on {} synthetic ads ({:.1} s)",
+            counts.records, elapsed
+        ),
+        &rows,
+    );
     write_json(json, &rows)?;
     Ok(ExitCode::Ok)
 }
@@ -143,21 +170,36 @@ fn score_multiset<T: Ord + Clone>(score: &mut KindScore, want: &[T], got: &[T]) 
 }
 
 fn jl_lines(path: &Path) -> Result<Vec<(usize, serde_json::Value)>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| Ok((i + 1, serde_json::from_str(l).with_context(|| format!("{}:{}: invalid JSON", path.display(), i + 1))?)))
+        .map(|(i, l)| {
+            Ok((
+                i + 1,
+                serde_json::from_str(l)
+                    .with_context(|| format!("{}:{}: invalid JSON", path.display(), i + 1))?,
+            ))
+        })
         .collect()
 }
 
 fn text_of(path: &Path, line: usize, value: &serde_json::Value) -> Result<String> {
-    value["text"].as_str().map(str::to_owned).with_context(|| format!("{}:{line}: no `text` field", path.display()))
+    value["text"]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("{}:{line}: no `text` field", path.display()))
 }
 
 fn found(text: &str, kind: IdentifierKind) -> Vec<Identifier> {
-    extract_in_region(&Normalised::new(text), "US").into_iter().filter(|i| i.kind == kind).collect()
+    extract_in_region(&Normalised::new(text), "US")
+        .into_iter()
+        .filter(|i| i.kind == kind)
+        .collect()
 }
+
+const ETK_PLATFORMS: &[&str] = &["twitter", "snapchat", "wechat", "instagram"];
 
 fn etk(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
     let mut rows = Vec::new();
@@ -170,15 +212,25 @@ fn etk(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
         let mut want: Vec<(String, String)> = Vec::new();
         if let Some(map) = value["correct"].as_object() {
             for (platform, list) in map {
-                for h in list.as_array().into_iter().flatten().filter_map(|h| h.as_str()) {
+                for h in list
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|h| h.as_str())
+                {
                     want.push((platform.to_ascii_lowercase(), h.to_ascii_lowercase()));
                 }
             }
         }
         want.sort();
         want.dedup();
-        let mut got: Vec<(String, String)> =
-            found(&text, IdentifierKind::Handle).into_iter().map(|h| (h.qualifier.unwrap_or_default(), h.value)).collect();
+        // ETK annotates these four platforms only; handles on others (Kik,
+        // Telegram) are left out rather than counted as errors.
+        let mut got: Vec<(String, String)> = found(&text, IdentifierKind::Handle)
+            .into_iter()
+            .map(|h| (h.qualifier.unwrap_or_default(), h.value))
+            .filter(|(platform, _)| ETK_PLATFORMS.contains(&platform.as_str()))
+            .collect();
         got.sort();
         got.dedup();
         score_multiset(&mut handles, &want, &got);
@@ -201,13 +253,19 @@ fn etk(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
         let mut want_timed = Vec::new();
         for p in value["annotated_price"].as_array().into_iter().flatten() {
             let amount = p["value"].as_f64().unwrap_or(f64::NAN);
-            let minutes: Option<u32> = p["metadata"]["time_unit"].as_str().and_then(|m| m.parse().ok());
+            let minutes: Option<u32> = p["metadata"]["time_unit"]
+                .as_str()
+                .and_then(|m| m.parse().ok());
             want_amount.push(amount as i64);
             want_timed.push((amount as i64, minutes));
         }
-        let got: Vec<_> = found(&text, IdentifierKind::Price).into_iter().filter_map(|p| p.price).collect();
+        let got: Vec<_> = found(&text, IdentifierKind::Price)
+            .into_iter()
+            .filter_map(|p| p.price)
+            .collect();
         let got_amount: Vec<i64> = got.iter().map(|p| p.amount as i64).collect();
-        let got_timed: Vec<(i64, Option<u32>)> = got.iter().map(|p| (p.amount as i64, p.minutes)).collect();
+        let got_timed: Vec<(i64, Option<u32>)> =
+            got.iter().map(|p| (p.amount as i64, p.minutes)).collect();
         score_multiset(&mut amounts, &want_amount, &got_amount);
         score_multiset(&mut with_duration, &want_timed, &got_timed);
     }
@@ -219,14 +277,28 @@ fn etk(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
         let mut emails = KindScore::default();
         for (line, value) in jl_lines(&emails_path)? {
             let text = text_of(&emails_path, line, &value)?;
-            let want: Vec<String> =
-                value["correct"].as_array().into_iter().flatten().filter_map(|e| e.as_str()).map(str::to_ascii_lowercase).collect();
-            let got: Vec<String> = found(&text, IdentifierKind::Email).into_iter().map(|e| e.value).collect();
+            let want: Vec<String> = value["correct"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.as_str())
+                .map(str::to_ascii_lowercase)
+                .collect();
+            let got: Vec<String> = found(&text, IdentifierKind::Email)
+                .into_iter()
+                .map(|e| e.value)
+                .collect();
             score_multiset(&mut emails, &want, &got);
         }
         rows.push(row("email", &emails));
     }
-    print_rows(&format!("extraction on the ETK hand-labelled ads in {}", dir.display()), &rows);
+    print_rows(
+        &format!(
+            "extraction on the ETK hand-labelled ads in {}",
+            dir.display()
+        ),
+        &rows,
+    );
     write_json(json, &rows)?;
     Ok(ExitCode::Ok)
 }

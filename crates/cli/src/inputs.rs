@@ -51,20 +51,26 @@ pub fn for_each_batch(
     if files.iter().all(|f| f.path.is_some()) {
         progress.set_length(total_bytes);
         progress.set_style(
-            ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {percent}% {msg} ETA {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {wide_bar} {percent}% {msg} ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
     }
     let mut counts = ReadCounts::default();
     let mut batch = Vec::with_capacity(batch_size);
     for file in &files {
         let reader = open(file, progress)?;
-        let format = file.format.or_else(|| file.path.as_deref().map(Format::from_path));
+        let format = file
+            .format
+            .or_else(|| file.path.as_deref().map(Format::from_path));
         let (reader, format) = match format {
             Some(f) => (reader, f),
             None => {
                 let mut reader = reader;
-                let head = reader.fill_buf().with_context(|| format!("{}: cannot read", file.name()))?;
+                let head = reader
+                    .fill_buf()
+                    .with_context(|| format!("{}: cannot read", file.name()))?;
                 let sniffed = Format::sniff(head);
                 (reader, sniffed)
             }
@@ -76,7 +82,10 @@ pub fn for_each_batch(
                     counts.records += 1;
                     batch.push(item);
                     if batch.len() == batch_size {
-                        on_batch(std::mem::replace(&mut batch, Vec::with_capacity(batch_size)))?;
+                        on_batch(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(batch_size),
+                        ))?;
                     }
                 }
                 Err(error) => {
@@ -100,7 +109,8 @@ fn open(file: &InputFile, progress: &ProgressBar) -> Result<Box<dyn BufRead>> {
     Ok(match &file.path {
         None => Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
         Some(path) => {
-            let handle = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+            let handle =
+                File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
             let counted: Box<dyn Read> = Box::new(progress.wrap_read(handle));
             Box::new(BufReader::with_capacity(1 << 16, counted))
         }
@@ -113,6 +123,9 @@ pub fn progress_bar(quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(ProgressStyle::with_template("{spinner} {bytes} read {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {bytes} read {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar
 }

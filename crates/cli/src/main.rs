@@ -15,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 use ctip_detect::{Detector, Model};
 use ctip_input::Format;
 use ctip_text::ExtractOptions;
-use inputs::{Strictness, StrictStop};
+use inputs::{StrictStop, Strictness};
 use std::path::{Path, PathBuf};
 
 /// Exit codes, documented in the README.
@@ -82,11 +82,17 @@ pub struct InputArgs {
 
 impl InputArgs {
     fn strictness(&self) -> Strictness {
-        if self.strict { Strictness::Stop } else { Strictness::Skip }
+        if self.strict {
+            Strictness::Stop
+        } else {
+            Strictness::Skip
+        }
     }
 
     fn extract_options(&self) -> ExtractOptions {
-        ExtractOptions { default_region: self.region.clone() }
+        ExtractOptions {
+            default_region: self.region.clone(),
+        }
     }
 }
 
@@ -147,7 +153,9 @@ fn parse_region(s: &str) -> Result<String, String> {
     if code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(code)
     } else {
-        Err(format!("`{s}` is not a two-letter region code such as US, GB or MX"))
+        Err(format!(
+            "`{s}` is not a two-letter region code such as US, GB or MX"
+        ))
     }
 }
 
@@ -180,8 +188,10 @@ fn load_detector(model: Option<&Path>) -> Result<Detector> {
     Ok(match model {
         None => Detector::default(),
         Some(path) => {
-            let json = std::fs::read_to_string(path).with_context(|| format!("cannot read the model {}", path.display()))?;
-            let model: Model = serde_json::from_str(&json).with_context(|| format!("{}: not a ctip model", path.display()))?;
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the model {}", path.display()))?;
+            let model: Model = serde_json::from_str(&json)
+                .with_context(|| format!("{}: not a ctip model", path.display()))?;
             Detector::with_model(model)
         }
     })
@@ -200,7 +210,11 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         quiet: args.quiet,
     })?;
     print_summary(&summary);
-    Ok(if counts.malformed > 0 { ExitCode::SkippedRecords } else { ExitCode::Ok })
+    Ok(if counts.malformed > 0 {
+        ExitCode::SkippedRecords
+    } else {
+        ExitCode::Ok
+    })
 }
 
 fn print_summary(summary: &scan::Summary) {
@@ -213,7 +227,10 @@ fn print_summary(summary: &scan::Summary) {
         "found {identifiers} identifiers; {} ads score 0.5 or more",
         summary.ads_scoring_at_least_half
     );
-    eprintln!("results: {}\nreport:  {}\nstore:   {}", summary.results, summary.report, summary.store);
+    eprintln!(
+        "results: {}\nreport:  {}\nstore:   {}",
+        summary.results, summary.report, summary.store
+    );
 }
 
 fn extract_command(args: ExtractArgs) -> Result<ExitCode> {
@@ -227,28 +244,42 @@ fn extract_command(args: ExtractArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let progress = inputs::progress_bar(true);
-    let counts = inputs::for_each_batch(&args.input.inputs, args.input.format, scan::BATCH_SIZE, args.input.strictness(), &progress, |batch| {
-        use rayon::prelude::*;
-        let lines: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|record| {
-                let ad = &record.ad;
-                let text = ad.text();
-                let folded = ctip_text::Normalised::new(&text);
-                let identifiers = ctip_text::extract(ad, &folded, &options);
-                let mut line = serde_json::to_vec(&Line { id: &ad.id, identifiers: &identifiers })?;
-                line.push(b'\n');
-                Ok(line)
-            })
-            .collect::<Result<_>>()?;
-        for line in lines {
-            out.write_all(&line)?;
-        }
-        Ok(())
-    });
+    let counts = inputs::for_each_batch(
+        &args.input.inputs,
+        args.input.format,
+        scan::BATCH_SIZE,
+        args.input.strictness(),
+        &progress,
+        |batch| {
+            use rayon::prelude::*;
+            let lines: Vec<Vec<u8>> = batch
+                .par_iter()
+                .map(|record| {
+                    let ad = &record.ad;
+                    let text = ad.text();
+                    let folded = ctip_text::Normalised::new(&text);
+                    let identifiers = ctip_text::extract(ad, &folded, &options);
+                    let mut line = serde_json::to_vec(&Line {
+                        id: &ad.id,
+                        identifiers: &identifiers,
+                    })?;
+                    line.push(b'\n');
+                    Ok(line)
+                })
+                .collect::<Result<_>>()?;
+            for line in lines {
+                out.write_all(&line)?;
+            }
+            Ok(())
+        },
+    );
     out.flush()?;
     let counts = counts?;
-    Ok(if counts.malformed > 0 { ExitCode::SkippedRecords } else { ExitCode::Ok })
+    Ok(if counts.malformed > 0 {
+        ExitCode::SkippedRecords
+    } else {
+        ExitCode::Ok
+    })
 }
 
 fn synth_command(args: &SynthArgs) -> Result<()> {
@@ -263,12 +294,20 @@ pub fn write_synth(dir: &Path, ads: usize, seed: u64) -> Result<(PathBuf, PathBu
     let ads_path = dir.join("ads.jsonl");
     let truth_path = dir.join("truth.jsonl");
     let create = |p: &Path| -> Result<std::io::BufWriter<std::fs::File>> {
-        Ok(std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?))
+        Ok(std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ))
     };
     let mut ads_out = create(&ads_path)?;
     let mut truth_out = create(&truth_path)?;
-    let config = ctip_synth::SynthConfig { ads, seed, ..ctip_synth::SynthConfig::default() };
-    let stats = ctip_synth::generate(&config, &mut ads_out, &mut truth_out).context("cannot write the synthetic corpus")?;
+    let config = ctip_synth::SynthConfig {
+        ads,
+        seed,
+        ..ctip_synth::SynthConfig::default()
+    };
+    let stats = ctip_synth::generate(&config, &mut ads_out, &mut truth_out)
+        .context("cannot write the synthetic corpus")?;
     use std::io::Write;
     ads_out.flush()?;
     truth_out.flush()?;
@@ -293,6 +332,13 @@ fn demo_command(args: DemoArgs) -> Result<ExitCode> {
         quiet: args.quiet,
     })?;
     print_summary(&summary);
-    eprintln!("open {} in a browser to read the report", args.dir.join("report.html").display());
-    Ok(if counts.malformed > 0 { ExitCode::SkippedRecords } else { ExitCode::Ok })
+    eprintln!(
+        "open {} in a browser to read the report",
+        args.dir.join("report.html").display()
+    );
+    Ok(if counts.malformed > 0 {
+        ExitCode::SkippedRecords
+    } else {
+        ExitCode::Ok
+    })
 }

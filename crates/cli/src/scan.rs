@@ -83,7 +83,10 @@ impl PartialOrd for Ranked {
 impl Ord for Ranked {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         // Reversed: a min-heap on score, earlier ads winning ties.
-        other.score.total_cmp(&self.score).then(self.order.cmp(&other.order))
+        other
+            .score
+            .total_cmp(&self.score)
+            .then(self.order.cmp(&other.order))
     }
 }
 
@@ -97,14 +100,19 @@ enum ToWriter {
 /// malformed records into the exit code).
 pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
     let started = Instant::now();
-    std::fs::create_dir_all(&options.out_dir)
-        .with_context(|| format!("cannot create the output folder {}", options.out_dir.display()))?;
+    std::fs::create_dir_all(&options.out_dir).with_context(|| {
+        format!(
+            "cannot create the output folder {}",
+            options.out_dir.display()
+        )
+    })?;
     let results_path = options.out_dir.join("results.jsonl");
     let report_path = options.out_dir.join("report.html");
     let summary_path = options.out_dir.join("summary.json");
     let mut results_out = BufWriter::with_capacity(
         1 << 20,
-        std::fs::File::create(&results_path).with_context(|| format!("cannot create {}", results_path.display()))?,
+        std::fs::File::create(&results_path)
+            .with_context(|| format!("cannot create {}", results_path.display()))?,
     );
 
     let lexicon_version = options.detector.lexicon().version().to_owned();
@@ -113,7 +121,11 @@ pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
     let progress = crate::inputs::progress_bar(options.quiet);
     let mut summary = Summary {
         lexicon_version: lexicon_version.clone(),
-        scored_by: if options.detector.model().is_some() { "trained model".into() } else { "lexicon default weights".into() },
+        scored_by: if options.detector.model().is_some() {
+            "trained model".into()
+        } else {
+            "lexicon default weights".into()
+        },
         store: options.db.display().to_string(),
         results: results_path.display().to_string(),
         report: report_path.display().to_string(),
@@ -123,46 +135,71 @@ pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
     let mut order = 0u64;
     let mut line = Vec::with_capacity(4096);
 
-    let read = for_each_batch(&options.inputs, options.format, BATCH_SIZE, options.strictness, &progress, |batch| {
-        let analysed: Vec<(Ad, Analysed)> = batch
-            .into_par_iter()
-            .map(|record| {
-                let analysed = analyse(&record.ad, &options.detector, &options.extract, &prices);
-                (record.ad, analysed)
-            })
-            .collect();
-        let mut to_store = Vec::with_capacity(analysed.len());
-        for (ad, Analysed { result, price_key }) in analysed {
-            if let Some((city, currency, hourly)) = price_key {
-                prices.observe(&city, &currency, hourly);
-            }
-            tally(&mut summary, &result);
-            line.clear();
-            serde_json::to_writer(&mut line, &result)?;
-            line.push(b'\n');
-            results_out.write_all(&line).context("cannot write results")?;
-            order += 1;
-            if top.len() < TOP_ADS || top.peek().is_some_and(|low| result.score > low.score) {
-                top.push(Ranked { score: result.score, order, ad: ad.clone(), result: result.clone() });
-                if top.len() > TOP_ADS {
-                    top.pop();
+    let read = for_each_batch(
+        &options.inputs,
+        options.format,
+        BATCH_SIZE,
+        options.strictness,
+        &progress,
+        |batch| {
+            let analysed: Vec<(Ad, Analysed)> = batch
+                .into_par_iter()
+                .map(|record| {
+                    let analysed =
+                        analyse(&record.ad, &options.detector, &options.extract, &prices);
+                    (record.ad, analysed)
+                })
+                .collect();
+            let mut to_store = Vec::with_capacity(analysed.len());
+            for (ad, Analysed { result, price_key }) in analysed {
+                if let Some((city, currency, hourly)) = price_key {
+                    prices.observe(&city, &currency, hourly);
                 }
+                tally(&mut summary, &result);
+                line.clear();
+                serde_json::to_writer(&mut line, &result)?;
+                line.push(b'\n');
+                results_out
+                    .write_all(&line)
+                    .context("cannot write results")?;
+                order += 1;
+                if top.len() < TOP_ADS || top.peek().is_some_and(|low| result.score > low.score) {
+                    top.push(Ranked {
+                        score: result.score,
+                        order,
+                        ad: ad.clone(),
+                        result: result.clone(),
+                    });
+                    if top.len() > TOP_ADS {
+                        top.pop();
+                    }
+                }
+                to_store.push((ad, result));
             }
-            to_store.push((ad, result));
-        }
-        progress.set_message(format!("{} ads", summary.ads_scanned));
-        writer.send(ToWriter::Batch(to_store))
-    });
+            progress.set_message(format!("{} ads", summary.ads_scanned));
+            writer.send(ToWriter::Batch(to_store))
+        },
+    );
     progress.finish_and_clear();
     // Whatever the reading ended with, store what was accepted.
     results_out.flush().context("cannot write results")?;
     let counts = match &read {
         Ok(c) => *c,
-        Err(_) => ReadCounts { records: summary.ads_scanned, malformed: 1 },
+        Err(_) => ReadCounts {
+            records: summary.ads_scanned,
+            malformed: 1,
+        },
     };
     summary.ads_read = counts.records + counts.malformed;
     summary.malformed_skipped = counts.malformed;
-    writer.finish(ScanCounts { ads_read: summary.ads_read, ads_scanned: summary.ads_scanned, malformed: counts.malformed }, &prices)?;
+    writer.finish(
+        ScanCounts {
+            ads_read: summary.ads_read,
+            ads_scanned: summary.ads_scanned,
+            malformed: counts.malformed,
+        },
+        &prices,
+    )?;
     let counts = read?;
 
     summary.elapsed_secs = started.elapsed().as_secs_f64();
@@ -171,9 +208,11 @@ pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
     let mut ranked: Vec<Ranked> = top.into_vec();
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.order.cmp(&b.order)));
     let html = render_report(&summary, &ranked, &options.detector);
-    std::fs::write(&report_path, html).with_context(|| format!("cannot write {}", report_path.display()))?;
+    std::fs::write(&report_path, html)
+        .with_context(|| format!("cannot write {}", report_path.display()))?;
     let json = serde_json::to_string_pretty(&summary)?;
-    std::fs::write(&summary_path, json + "\n").with_context(|| format!("cannot write {}", summary_path.display()))?;
+    std::fs::write(&summary_path, json + "\n")
+        .with_context(|| format!("cannot write {}", summary_path.display()))?;
     Ok((summary, counts))
 }
 
@@ -206,7 +245,12 @@ fn render_report(summary: &Summary, ranked: &[Ranked], detector: &Detector) -> S
             .indicators()
             .iter()
             .find(|i| i.id == id)
-            .map(|i| (i.description.clone(), format!("{:?}", i.exploitation).to_lowercase()))
+            .map(|i| {
+                (
+                    i.description.clone(),
+                    format!("{:?}", i.exploitation).to_lowercase(),
+                )
+            })
             .or_else(|| {
                 lexicon
                     .signals()
@@ -221,7 +265,12 @@ fn render_report(summary: &Summary, ranked: &[Ranked], detector: &Detector) -> S
         .iter()
         .map(|(id, &count)| {
             let (description, exploitation) = describe(id);
-            ctip_report::IndicatorCount { id: id.clone(), description, exploitation, count }
+            ctip_report::IndicatorCount {
+                id: id.clone(),
+                description,
+                exploitation,
+                count,
+            }
         })
         .collect();
     indicator_counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
@@ -240,16 +289,21 @@ fn render_report(summary: &Summary, ranked: &[Ranked], detector: &Detector) -> S
             ads_per_sec: summary.ads_per_sec,
         },
         identifier_counts: summary.identifiers.iter().map(|(k, v)| (*k, *v)).collect(),
-        obfuscated_counts: summary.obfuscated_identifiers.iter().map(|(k, v)| (*k, *v)).collect(),
+        obfuscated_counts: summary
+            .obfuscated_identifiers
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect(),
         indicator_counts,
         score_histogram: summary.score_histogram,
-        top_ads: ranked.iter().map(|r| ctip_report::RankedAd { ad: &r.ad, result: &r.result }).collect(),
-        notes: vec![
-            "Scores rank ads for a person to review. They are leads, not findings: an indicator is a sign that \
-             often accompanies trafficking, and many ads that show one are not trafficking."
-                .into(),
-            format!("Scored by {} (lexicon {}).", summary.scored_by, summary.lexicon_version),
-        ],
+        top_ads: ranked
+            .iter()
+            .map(|r| ctip_report::RankedAd {
+                ad: &r.ad,
+                result: &r.result,
+            })
+            .collect(),
+        notes: vec![format!("Scored by {}.", summary.scored_by)],
     };
     ctip_report::render(&input)
 }
@@ -264,56 +318,73 @@ impl Writer {
     /// Opens the store on its own thread and returns the saved price book.
     fn start(db: &Path, lexicon_version: &str) -> Result<(Writer, PriceBook)> {
         if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         let (sender, receiver) = mpsc::sync_channel::<ToWriter>(4);
         let (ready_tx, ready_rx) = mpsc::sync_channel::<Result<PriceBook>>(1);
         let db = db.to_path_buf();
         let lexicon_version = lexicon_version.to_owned();
-        let handle = std::thread::Builder::new().name("ctip-store-writer".into()).spawn(move || -> Result<()> {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            runtime.block_on(async move {
-                let opened = async {
-                    let store = Store::open_sqlite(&db).await.with_context(|| format!("cannot open the store {}", db.display()))?;
-                    let book = match store.meta(PRICE_BOOK_KEY).await? {
-                        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-                        None => PriceBook::default(),
+        let handle = std::thread::Builder::new()
+            .name("ctip-store-writer".into())
+            .spawn(move || -> Result<()> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime.block_on(async move {
+                    let opened = async {
+                        let store = Store::open_sqlite(&db)
+                            .await
+                            .with_context(|| format!("cannot open the store {}", db.display()))?;
+                        let book = match store.meta(PRICE_BOOK_KEY).await? {
+                            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+                            None => PriceBook::default(),
+                        };
+                        let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                            .to_string();
+                        let scan = store.begin_scan(&now, &lexicon_version).await?;
+                        anyhow::Ok((store, book, scan))
+                    }
+                    .await;
+                    let (store, scan) = match opened {
+                        Ok((store, book, scan)) => {
+                            let _ = ready_tx.send(Ok(book));
+                            (store, scan)
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(anyhow!("{e:#}")));
+                            return Err(e);
+                        }
                     };
-                    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-                    let scan = store.begin_scan(&now, &lexicon_version).await?;
-                    anyhow::Ok((store, book, scan))
-                }
-                .await;
-                let (store, scan) = match opened {
-                    Ok((store, book, scan)) => {
-                        let _ = ready_tx.send(Ok(book));
-                        (store, scan)
-                    }
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(anyhow!("{e:#}")));
-                        return Err(e);
-                    }
-                };
-                while let Ok(message) = receiver.recv() {
-                    match message {
-                        ToWriter::Batch(batch) => store.write_batch(scan, &batch).await.context("cannot write to the store")?,
-                        ToWriter::Finish(counts, price_book) => {
-                            let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-                            store.set_meta(PRICE_BOOK_KEY, &price_book).await?;
-                            store.finish_scan(scan, &now, counts).await?;
+                    while let Ok(message) = receiver.recv() {
+                        match message {
+                            ToWriter::Batch(batch) => store
+                                .write_batch(scan, &batch)
+                                .await
+                                .context("cannot write to the store")?,
+                            ToWriter::Finish(counts, price_book) => {
+                                let now =
+                                    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                                        .to_string();
+                                store.set_meta(PRICE_BOOK_KEY, &price_book).await?;
+                                store.finish_scan(scan, &now, counts).await?;
+                            }
                         }
                     }
-                }
-                store.close().await;
-                Ok(())
-            })
-        })?;
-        let book = ready_rx.recv().map_err(|_| anyhow!("the store writer stopped before opening the store"))??;
+                    store.close().await;
+                    Ok(())
+                })
+            })?;
+        let book = ready_rx
+            .recv()
+            .map_err(|_| anyhow!("the store writer stopped before opening the store"))??;
         Ok((Writer { sender, handle }, book))
     }
 
     fn send(&self, message: ToWriter) -> Result<()> {
-        self.sender.send(message).map_err(|_| anyhow!("the store writer stopped; see the error below"))
+        self.sender
+            .send(message)
+            .map_err(|_| anyhow!("the store writer stopped; see the error below"))
     }
 
     /// Saves the price book, records the scan's counts, waits for every
@@ -322,7 +393,10 @@ impl Writer {
         let book = serde_json::to_string(prices)?;
         let sent = self.send(ToWriter::Finish(counts, book));
         drop(self.sender);
-        let written = self.handle.join().map_err(|_| anyhow!("the store writer panicked"))?;
+        let written = self
+            .handle
+            .join()
+            .map_err(|_| anyhow!("the store writer panicked"))?;
         written?;
         sent
     }

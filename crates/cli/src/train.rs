@@ -48,13 +48,25 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         bail!("--labels FILE is required");
     }
     let detector = Detector::default();
-    let options = ExtractOptions { default_region: args.region.clone() };
+    let options = ExtractOptions {
+        default_region: args.region.clone(),
+    };
     let mut examples: Vec<(Features, bool)> = Vec::new();
     let mut unlabelled = 0u64;
     let progress = progress_bar(false);
-    let strictness = if args.strict { Strictness::Stop } else { Strictness::Skip };
-    let counts = for_each_batch(&args.labels, args.format, 4096, strictness, &progress, |batch| {
-        let featurised: Vec<Result<(Features, bool), String>> = batch
+    let strictness = if args.strict {
+        Strictness::Stop
+    } else {
+        Strictness::Skip
+    };
+    let counts = for_each_batch(
+        &args.labels,
+        args.format,
+        4096,
+        strictness,
+        &progress,
+        |batch| {
+            let featurised: Vec<Result<(Features, bool), String>> = batch
             .par_iter()
             .map(|record| {
                 let label = record.label.as_deref().and_then(parse_label).ok_or_else(|| {
@@ -67,37 +79,67 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                 Ok((detector.featurise(&record.ad, &folded, &identifiers, &context), label))
             })
             .collect();
-        for item in featurised {
-            match item {
-                Ok(example) => examples.push(example),
-                Err(message) => {
-                    unlabelled += 1;
-                    if args.strict {
-                        bail!("{message}");
+            for item in featurised {
+                match item {
+                    Ok(example) => examples.push(example),
+                    Err(message) => {
+                        unlabelled += 1;
+                        if args.strict {
+                            bail!("{message}");
+                        }
+                        progress.suspend(|| eprintln!("{message}"));
                     }
-                    progress.suspend(|| eprintln!("{message}"));
                 }
             }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     progress.finish_and_clear();
     let positives = examples.iter().filter(|(_, l)| *l).count();
     if positives == 0 || positives == examples.len() {
-        bail!("training needs both positive and negative labels; found {positives} positive of {}", examples.len());
+        bail!(
+            "training needs both positive and negative labels; found {positives} positive of {}",
+            examples.len()
+        );
     }
-    let params = TrainParams { epochs: args.epochs, seed: args.seed, ..TrainParams::default() };
+    let params = TrainParams {
+        epochs: args.epochs,
+        seed: args.seed,
+        ..TrainParams::default()
+    };
     let report = cross_validate(&examples, args.folds, &params);
-    println!("examples: {} ({} positive, {} negative)", examples.len(), positives, examples.len() - positives);
+    println!(
+        "examples: {} ({} positive, {} negative)",
+        examples.len(),
+        positives,
+        examples.len() - positives
+    );
     println!("{}-fold cross-validation at threshold 0.5:", report.k);
     println!("fold  precision  recall  f1");
     for (i, fold) in report.folds.iter().enumerate() {
-        println!("{:>4}  {:>9.3}  {:>6.3}  {:.3}", i + 1, fold.precision, fold.recall, fold.f1);
+        println!(
+            "{:>4}  {:>9.3}  {:>6.3}  {:.3}",
+            i + 1,
+            fold.precision,
+            fold.recall,
+            fold.f1
+        );
     }
-    println!(" all  {:>9.3}  {:>6.3}  {:.3}", report.precision, report.recall, report.f1);
+    println!(
+        " all  {:>9.3}  {:>6.3}  {:.3}",
+        report.precision, report.recall, report.f1
+    );
     let model = ctip_detect::Model::train(&examples, &params);
     let json = serde_json::to_string(&model)?;
-    std::fs::write(&args.out, json).with_context(|| format!("cannot write {}", args.out.display()))?;
-    println!("model: {} (use with `ctip scan --model`)", args.out.display());
-    Ok(if counts.malformed + unlabelled > 0 { ExitCode::SkippedRecords } else { ExitCode::Ok })
+    std::fs::write(&args.out, json)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!(
+        "model: {} (use with `ctip scan --model`)",
+        args.out.display()
+    );
+    Ok(if counts.malformed + unlabelled > 0 {
+        ExitCode::SkippedRecords
+    } else {
+        ExitCode::Ok
+    })
 }

@@ -190,19 +190,36 @@ pub fn extract_handles(text: &Normalised<'_>, out: &mut Vec<Identifier>) {
             }
         }
     }
-    for caps in platform_pattern().captures_iter(folded) {
-        if let (Some(name), Some(handle)) = (caps.get(1), caps.get(2)) {
-            // `handle@domain` is an e-mail, not an account.
-            if folded[handle.end()..].starts_with('@') {
-                continue;
-            }
-            push(
-                platform_of(name.as_str()),
-                handle.start(),
-                handle.as_str(),
-                out,
-            );
+    let mut from = 0;
+    while let Some(caps) = platform_pattern().captures_at(folded, from) {
+        let (Some(name), Some(handle)) = (caps.get(1), caps.get(2)) else {
+            break;
+        };
+        from = handle.end();
+        // `Twitter Snapchat: rosie` names two platforms; look again from the
+        // second one rather than taking it as an account.
+        if is_platform_spelling(handle.as_str()) {
+            from = handle.start();
+            continue;
         }
+        // `handle@domain` is an e-mail, not an account.
+        if folded[handle.end()..].starts_with('@') {
+            continue;
+        }
+        // With only a space between platform and word ("snapchat fun"), the
+        // word must look like an account: digits, `_`, `.`, or inner capitals.
+        let spaced_only = folded[name.end()..handle.start()]
+            .chars()
+            .all(char::is_whitespace);
+        if spaced_only && !looks_like_account(text.original_text(handle.start(), handle.end())) {
+            continue;
+        }
+        push(
+            platform_of(name.as_str()),
+            handle.start(),
+            handle.as_str(),
+            out,
+        );
     }
     if folded.contains('@') {
         for caps in bare_at_pattern().captures_iter(folded) {
@@ -218,6 +235,19 @@ pub fn extract_handles(text: &Normalised<'_>, out: &mut Vec<Identifier>) {
             }
         }
     }
+}
+
+fn is_platform_spelling(word: &str) -> bool {
+    PLATFORMS
+        .iter()
+        .any(|(_, spellings)| spellings.contains(&word))
+}
+
+fn looks_like_account(original: &str) -> bool {
+    original
+        .bytes()
+        .any(|b| b.is_ascii_digit() || b == b'_' || b == b'.')
+        || original.bytes().skip(1).any(|b| b.is_ascii_uppercase())
 }
 
 /// The platform named closest before a bare `@handle`, within a short window.
@@ -294,5 +324,11 @@ mod tests {
         assert!(handles("write rosie@example.com").is_empty());
         assert!(handles("whatsapp 2135550147").is_empty());
         assert!(handles("snap me").is_empty());
+        assert!(handles("looking for snapchat fun, wechat us").is_empty());
+        assert_eq!(
+            handles("Visit TWITTER   Snapchat : keiss_h"),
+            one("snapchat", "keiss_h")
+        );
+        assert_eq!(handles("add me on wechat GVA16R"), one("wechat", "gva16r"));
     }
 }

@@ -156,7 +156,14 @@ fn scan_run(folded: &[u8], start: usize) -> (Option<Run>, usize) {
     let mut pos = start;
     loop {
         let end = block_end(folded, pos);
-        let Some(block) = read_block(folded, pos, end) else {
+        let block = read_block(folded, pos, end).or_else(|| {
+            // `555-OlIl`: a group made only of look-alike letters counts when
+            // it continues a run that already has digits.
+            (!blocks.is_empty())
+                .then(|| letters_as_digits(folded, pos, end))
+                .flatten()
+        });
+        let Some(block) = block else {
             // A block that is not a number ends the run; resume after it.
             return (
                 finish(blocks, plus, odd_separators),
@@ -199,6 +206,24 @@ fn scan_run(folded: &[u8], start: usize) -> (Option<Run>, usize) {
         }
         pos = gap;
     }
+}
+
+/// A short block of only `o`, `l` and `i`, read as the digits they imitate.
+fn letters_as_digits(folded: &[u8], start: usize, end: usize) -> Option<DigitBlock> {
+    let block = &folded[start..end];
+    if block.len() > 4 || !block.iter().all(|b| matches!(b, b'o' | b'l' | b'i')) {
+        return None;
+    }
+    let digits = block
+        .iter()
+        .map(|&b| if b == b'o' { '0' } else { '1' })
+        .collect();
+    Some(DigitBlock {
+        start,
+        end,
+        digits,
+        disguised: true,
+    })
 }
 
 fn finish(blocks: Vec<DigitBlock>, plus: bool, odd_separators: bool) -> Option<Run> {
@@ -564,6 +589,7 @@ mod tests {
             ("**2**1**3**5**5**5**0**1**4**7", "+12135550147"),
             ("2l3-555-O147", "+12135550147"),
             ("6twentysix-4ohthree-o6oo", "+16264030600"),
+            ("4l4-555-OlIl", "+14145550111"),
             ("fourfoureight 555 0123", "+14485550123"),
             ("TwO/6/zERo-FouR/5/5/0/1/2/3", "+12604550123"),
             ("call me 2ONE6-SIX2TWO-5NINE5FOUR", "+12166225954"),
