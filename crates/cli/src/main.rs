@@ -315,7 +315,31 @@ pub fn write_synth(dir: &Path, ads: usize, seed: u64) -> Result<(PathBuf, PathBu
         "{} ads: {} in {} networks from {} templates, {} benign",
         stats.ads, stats.network_ads, stats.networks, stats.templates, stats.benign_ads
     );
+    write_labelled(&ads_path, &truth_path, &dir.join("labelled.jsonl"))?;
     Ok((ads_path, truth_path))
+}
+
+/// Joins ads and truth into training data for `ctip train`: each ad with a
+/// `label` field saying whether it belongs to a trafficking network.
+fn write_labelled(ads: &Path, truth: &Path, out: &Path) -> Result<()> {
+    use std::io::{BufRead, Write};
+    let open = |p: &Path| -> Result<std::io::BufReader<std::fs::File>> {
+        Ok(std::io::BufReader::new(
+            std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
+        ))
+    };
+    let mut writer = std::io::BufWriter::new(
+        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?,
+    );
+    for (ad, truth) in open(ads)?.lines().zip(open(truth)?.lines()) {
+        let mut ad: serde_json::Value = serde_json::from_str(&ad?)?;
+        let truth: serde_json::Value = serde_json::from_str(&truth?)?;
+        ad["label"] = truth["trafficking"].clone();
+        serde_json::to_writer(&mut writer, &ad)?;
+        writer.write_all(b"\n")?;
+    }
+    writer.flush()?;
+    Ok(())
 }
 
 fn demo_command(args: DemoArgs) -> Result<ExitCode> {

@@ -251,3 +251,85 @@ fn a_bad_flag_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("two-letter region code"));
 }
+
+#[test]
+fn synth_then_train_then_scan_with_the_model() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = ctip(
+        &["synth", "--ads", "3000", "--seed", "3", "--out", "corpus"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for file in ["ads.jsonl", "truth.jsonl", "labelled.jsonl"] {
+        assert!(
+            dir.path().join("corpus").join(file).is_file(),
+            "{file} written"
+        );
+    }
+    let trained = ctip(
+        &[
+            "train",
+            "--labels",
+            "corpus/labelled.jsonl",
+            "--out",
+            "model.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(trained.status.code(), Some(0), "{}", stderr(&trained));
+    let report = String::from_utf8_lossy(&trained.stdout).into_owned();
+    let f1: f64 = report
+        .lines()
+        .find(|l| l.trim_start().starts_with("all"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no pooled F1 in:\n{report}"));
+    assert!(
+        f1 > 0.8,
+        "network ads are learnable from their language: F1 {f1}\n{report}"
+    );
+    let scanned = ctip(
+        &[
+            "scan",
+            "corpus/ads.jsonl",
+            "--model",
+            "model.json",
+            "--db",
+            "s.sqlite",
+            "--out",
+            "out",
+            "-q",
+        ],
+        dir.path(),
+    );
+    assert_eq!(scanned.status.code(), Some(0), "{}", stderr(&scanned));
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).expect("summary");
+    assert!(summary.contains("trained model"));
+}
+
+#[test]
+fn a_corrupt_model_file_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "a.jsonl", JSONL);
+    write(dir.path(), "model.json", "{\"not\": \"a model\"}");
+    let out = ctip(
+        &[
+            "scan",
+            "a.jsonl",
+            "--model",
+            "model.json",
+            "--db",
+            "s.sqlite",
+            "--out",
+            "out",
+            "-q",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("model.json: not a ctip model"),
+        "{}",
+        stderr(&out)
+    );
+}
