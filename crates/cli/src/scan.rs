@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow};
 use ctip_core::{Ad, AdResult, IdentifierKind};
 use ctip_detect::{Detector, PriceBook};
 use ctip_input::Format;
-use ctip_store::{ScanCounts, Store};
+use ctip_store::{PreparedAd, ScanCounts, Store};
 use ctip_text::ExtractOptions;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -90,8 +90,16 @@ impl Ord for Ranked {
     }
 }
 
+/// One ad after the parallel stage.
+struct Scanned {
+    prepared: PreparedAd,
+    result: AdResult,
+    line: Vec<u8>,
+    price_key: Option<(String, String, f64)>,
+}
+
 enum ToWriter {
-    Batch(Vec<(Ad, AdResult)>),
+    Batch(Vec<PreparedAd>),
     /// The scan's counts and the price book to save, as JSON.
     Finish(ScanCounts, String),
 }
@@ -133,7 +141,6 @@ pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
     };
     let mut top: BinaryHeap<Ranked> = BinaryHeap::with_capacity(TOP_ADS + 1);
     let mut order = 0u64;
-    let mut line = Vec::with_capacity(4096);
 
     let read = for_each_batch(
         &options.inputs,
@@ -142,23 +149,36 @@ pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
         options.strictness,
         &progress,
         |batch| {
-            let analysed: Vec<(Ad, Analysed)> = batch
+            // Everything per ad that needs no shared state runs in parallel:
+            // analysis, the JSONL line, and the stored form.
+            let analysed: Vec<Scanned> = batch
                 .into_par_iter()
                 .map(|record| {
-                    let analysed =
+                    let Analysed { result, price_key } =
                         analyse(&record.ad, &options.detector, &options.extract, &prices);
-                    (record.ad, analysed)
+                    let mut line = serde_json::to_vec(&result)?;
+                    line.push(b'\n');
+                    let prepared = PreparedAd::new(record.ad, &result);
+                    Ok(Scanned {
+                        prepared,
+                        result,
+                        line,
+                        price_key,
+                    })
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             let mut to_store = Vec::with_capacity(analysed.len());
-            for (ad, Analysed { result, price_key }) in analysed {
+            for Scanned {
+                prepared,
+                result,
+                line,
+                price_key,
+            } in analysed
+            {
                 if let Some((city, currency, hourly)) = price_key {
                     prices.observe(&city, &currency, hourly);
                 }
                 tally(&mut summary, &result);
-                line.clear();
-                serde_json::to_writer(&mut line, &result)?;
-                line.push(b'\n');
                 results_out
                     .write_all(&line)
                     .context("cannot write results")?;
@@ -167,14 +187,14 @@ pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
                     top.push(Ranked {
                         score: result.score,
                         order,
-                        ad: ad.clone(),
-                        result: result.clone(),
+                        ad: prepared.ad().clone(),
+                        result,
                     });
                     if top.len() > TOP_ADS {
                         top.pop();
                     }
                 }
-                to_store.push((ad, result));
+                to_store.push(prepared);
             }
             progress.set_message(format!("{} ads", summary.ads_scanned));
             writer.send(ToWriter::Batch(to_store))
@@ -356,12 +376,17 @@ impl Writer {
                             return Err(e);
                         }
                     };
+                    let mut busy = std::time::Duration::ZERO;
                     while let Ok(message) = receiver.recv() {
                         match message {
-                            ToWriter::Batch(batch) => store
-                                .write_batch(scan, &batch)
-                                .await
-                                .context("cannot write to the store")?,
+                            ToWriter::Batch(batch) => {
+                                let started = std::time::Instant::now();
+                                store
+                                    .write_batch(scan, &batch)
+                                    .await
+                                    .context("cannot write to the store")?;
+                                busy += started.elapsed();
+                            }
                             ToWriter::Finish(counts, price_book) => {
                                 let now =
                                     humantime::format_rfc3339_seconds(std::time::SystemTime::now())
@@ -370,6 +395,9 @@ impl Writer {
                                 store.finish_scan(scan, &now, counts).await?;
                             }
                         }
+                    }
+                    if std::env::var_os("CTIP_PROFILE").is_some() {
+                        eprintln!("store writer busy for {:.1} s", busy.as_secs_f64());
                     }
                     store.close().await;
                     Ok(())

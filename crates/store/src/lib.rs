@@ -8,19 +8,22 @@
 //! Architecture invariant: this crate stores and loads domain values. It
 //! never analyses text and never logs record contents.
 
+mod encoding;
+
+pub use encoding::PreparedAd;
+
 use ctip_core::{Ad, AdResult, IdentifierKind};
-use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use std::path::Path;
 use std::str::FromStr;
 
-/// Schema migrations, applied in order and recorded in `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_ads.sql")];
-
 /// Rows per multi-row INSERT: 12 parameters per ad stays far below SQLite's
 /// limit of 32766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 400;
+
+/// Schema migrations, applied in order and recorded in `PRAGMA user_version`.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_ads.sql")];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -39,15 +42,6 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
-
-/// What the store keeps of a scan's outcome for one ad, besides the ad.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredResult<'a> {
-    #[serde(borrow)]
-    identifiers: std::borrow::Cow<'a, [ctip_core::Identifier]>,
-    indicators: std::borrow::Cow<'a, [String]>,
-    reasons: std::borrow::Cow<'a, [ctip_core::Reason]>,
-}
 
 /// Counts recorded at the end of a scan.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -82,7 +76,8 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-65536")
+            .pragma("wal_autocheckpoint", "16384");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -148,51 +143,51 @@ impl Store {
 
     /// Writes a batch of scanned ads in one transaction, replacing any ad
     /// with the same id and its identifiers.
-    pub async fn write_batch(&self, scan_id: i64, batch: &[(Ad, AdResult)]) -> Result<()> {
+    pub async fn write_batch(&self, scan_id: i64, batch: &[PreparedAd]) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
         let mut tx = self.pool.begin().await?;
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {
-            let mut delete =
-                QueryBuilder::<Sqlite>::new("DELETE FROM ad_identifiers WHERE ad_id IN (");
-            let mut ids = delete.separated(", ");
-            for (ad, _) in chunk {
-                ids.push_bind(ad.id.as_str());
+            // Only ads scanned before have identifiers to replace; a primary
+            // key probe finds them, and most batches of a first scan skip the
+            // delete altogether.
+            let mut probe = QueryBuilder::<Sqlite>::new("SELECT id FROM ads WHERE id IN (");
+            let mut ids = probe.separated(", ");
+            for prepared in chunk {
+                ids.push_bind(prepared.id());
             }
-            delete.push(")");
-            delete.build().execute(&mut *tx).await?;
+            probe.push(")");
+            let existing: Vec<String> = probe.build_query_scalar().fetch_all(&mut *tx).await?;
+            if !existing.is_empty() {
+                let mut delete =
+                    QueryBuilder::<Sqlite>::new("DELETE FROM ad_identifiers WHERE ad_id IN (");
+                let mut ids = delete.separated(", ");
+                for id in &existing {
+                    ids.push_bind(id.as_str());
+                }
+                delete.push(")");
+                delete.build().execute(&mut *tx).await?;
+            }
 
-            let results: Vec<String> = chunk
-                .iter()
-                .map(|(_, r)| {
-                    serde_json::to_string(&StoredResult {
-                        identifiers: r.identifiers.as_slice().into(),
-                        indicators: r.indicators.as_slice().into(),
-                        reasons: r.reasons.as_slice().into(),
-                    })
-                })
-                .collect::<std::result::Result<_, _>>()?;
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ads (id, title, body, url, posted_at, city, region, country, name, score, result, scan_id) ",
             );
-            insert.push_values(
-                chunk.iter().zip(&results),
-                |mut row, ((ad, result), json)| {
-                    row.push_bind(ad.id.as_str())
-                        .push_bind(ad.title.as_deref())
-                        .push_bind(ad.body.as_str())
-                        .push_bind(ad.url.as_deref())
-                        .push_bind(ad.posted_at.as_deref())
-                        .push_bind(ad.city.as_deref())
-                        .push_bind(ad.region.as_deref())
-                        .push_bind(ad.country.as_deref())
-                        .push_bind(ad.name.as_deref())
-                        .push_bind(f64::from(result.score))
-                        .push_bind(json.as_str())
-                        .push_bind(scan_id);
-                },
-            );
+            insert.push_values(chunk, |mut row, prepared| {
+                let ad = &prepared.ad;
+                row.push_bind(ad.id.as_str())
+                    .push_bind(ad.title.as_deref())
+                    .push_bind(ad.body.as_str())
+                    .push_bind(ad.url.as_deref())
+                    .push_bind(ad.posted_at.as_deref())
+                    .push_bind(ad.city.as_deref())
+                    .push_bind(ad.region.as_deref())
+                    .push_bind(ad.country.as_deref())
+                    .push_bind(ad.name.as_deref())
+                    .push_bind(f64::from(prepared.score))
+                    .push_bind(prepared.result.as_str())
+                    .push_bind(scan_id);
+            });
             insert.push(
                 " ON CONFLICT(id) DO UPDATE SET title = excluded.title, body = excluded.body, url = excluded.url, \
                  posted_at = excluded.posted_at, city = excluded.city, region = excluded.region, \
@@ -201,18 +196,14 @@ impl Store {
             );
             insert.build().execute(&mut *tx).await?;
 
-            let mut links: Vec<(&str, &str, &str)> = chunk
+            let links: Vec<(&str, &str, &str)> = chunk
                 .iter()
-                .flat_map(|(ad, result)| {
-                    result
-                        .identifiers
+                .flat_map(|p| {
+                    p.links
                         .iter()
-                        .filter(|i| i.kind.is_linking() || i.kind == IdentifierKind::Domain)
-                        .map(move |i| (i.kind.as_str(), i.value.as_str(), ad.id.as_str()))
+                        .map(move |(kind, value)| (kind.as_str(), value.as_str(), p.id()))
                 })
                 .collect();
-            links.sort_unstable();
-            links.dedup();
             for rows in links.chunks(ROWS_PER_STATEMENT * 3) {
                 let mut insert = QueryBuilder::<Sqlite>::new(
                     "INSERT OR IGNORE INTO ad_identifiers (kind, value, ad_id) ",
@@ -295,28 +286,19 @@ impl Store {
 }
 
 fn stored_ad(row: &sqlx::sqlite::SqliteRow) -> Result<StoredAd> {
+    let ad = Ad {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        url: row.try_get("url")?,
+        posted_at: row.try_get("posted_at")?,
+        city: row.try_get("city")?,
+        region: row.try_get("region")?,
+        country: row.try_get("country")?,
+        name: row.try_get("name")?,
+    };
     let json: String = row.try_get("result")?;
-    let result: StoredResult<'_> = serde_json::from_str(&json)?;
-    let id: String = row.try_get("id")?;
     let score: f64 = row.try_get("score")?;
-    Ok(StoredAd {
-        result: AdResult {
-            id: id.clone(),
-            identifiers: result.identifiers.into_owned(),
-            indicators: result.indicators.into_owned(),
-            score: score as f32,
-            reasons: result.reasons.into_owned(),
-        },
-        ad: Ad {
-            id,
-            title: row.try_get("title")?,
-            body: row.try_get("body")?,
-            url: row.try_get("url")?,
-            posted_at: row.try_get("posted_at")?,
-            city: row.try_get("city")?,
-            region: row.try_get("region")?,
-            country: row.try_get("country")?,
-            name: row.try_get("name")?,
-        },
-    })
+    let result = encoding::decode(&ad, score as f32, &json)?;
+    Ok(StoredAd { ad, result })
 }

@@ -1,9 +1,9 @@
 //! The SQLite store against a real database file.
 
 use ctip_core::{Ad, AdResult, Identifier, IdentifierKind, Span};
-use ctip_store::{ScanCounts, Store};
+use ctip_store::{PreparedAd, ScanCounts, Store};
 
-fn scanned(id: &str, body: &str, phone: &str, score: f32) -> (Ad, AdResult) {
+fn scanned(id: &str, body: &str, phone: &str, score: f32) -> PreparedAd {
     let ad = Ad {
         id: id.into(),
         body: body.into(),
@@ -21,7 +21,7 @@ fn scanned(id: &str, body: &str, phone: &str, score: f32) -> (Ad, AdResult) {
         score,
         reasons: vec![],
     };
-    (ad, result)
+    PreparedAd::new(ad, &result)
 }
 
 #[tokio::test]

@@ -53,9 +53,9 @@ fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let number = format!(r"(\d{{2}}|{})", spelled_alternatives());
-        let suffix = r"(?:\s*(?:yo|y/o|y\.o\.?|yrs?\.?\s*old|years?\s*old|years?\s*of\s*age|yr\s*old|anos|anitos)\b)";
-        let prefix = r"(?:\b(?:age|aged|edad|im|i'm|i am|tengo)\s*[:=\-]?\s*)";
-        Regex::new(&format!(r"(?:{prefix}{number}\b{suffix}?|\b{number}{suffix})")).expect("valid age pattern")
+        let suffix = r"(?:\s*(?:yo|y/o|y\.o\.?|yrs?\.?\s*old|years?\s*old|years?\s*of\s*age|yr\s*old|anos|anitos)(?-u:\b))";
+        let prefix = r"(?:(?-u:\b)(?:age|aged|edad|im|i'm|i am|tengo)\s*[:=\-]?\s*)";
+        Regex::new(&format!(r"(?:{prefix}{number}(?-u:\b){suffix}?|(?-u:\b){number}{suffix})")).expect("valid age pattern")
     })
 }
 

@@ -26,7 +26,7 @@ fn spelled() -> &'static Regex {
         let at = r"(?:\s*[\[\(\{<]\s*at\s*[\]\)\}>]\s*|\s+at\s+|\s*@\s*)";
         let dot = r"(?:\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+|\.)";
         Regex::new(&format!(
-            r"\b([a-z0-9][a-z0-9._%+\-]{{0,63}}){at}([a-z0-9][a-z0-9\-]{{0,62}}(?:{dot}[a-z0-9][a-z0-9\-]{{0,62}})*){dot}([a-z]{{2,24}})\b"
+            r"(?-u:\b)([a-z0-9][a-z0-9._%+\-]{{0,63}}){at}([a-z0-9][a-z0-9\-]{{0,62}}(?:{dot}[a-z0-9][a-z0-9\-]{{0,62}})*){dot}([a-z]{{2,24}})(?-u:\b)"
         ))
         .expect("valid spelled e-mail pattern")
     })

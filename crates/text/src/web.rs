@@ -12,7 +12,8 @@ const BARE_TLDS: &str = "com|net|org|info|biz|io|co|me|us|uk|ca|mx|es|de|fr|it|n
 fn url_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r#"\b(?:https?://|www\.)[^\s<>"'`{}|\\^\[\]]+"#).expect("valid URL pattern")
+        Regex::new(r#"(?-u:\b)(?:https?://|www\.)[^\s<>"'`{}|\\^\[\]]+"#)
+            .expect("valid URL pattern")
     })
 }
 
@@ -20,7 +21,7 @@ fn bare_domain_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(&format!(
-            r"(?:^|[^a-z0-9@._\-/])((?:[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?\.)+(?:{BARE_TLDS}))\b(/[^\s<>]*)?"
+            r"(?:^|[^a-z0-9@._\-/])((?:[a-z0-9](?:[a-z0-9\-]{{0,61}}[a-z0-9])?\.)+(?:{BARE_TLDS}))(?-u:\b)(/[^\s<>]*)?"
         ))
         .expect("valid domain pattern")
     })

@@ -24,7 +24,6 @@ CREATE TABLE ads (
     result     TEXT NOT NULL,
     scan_id    INTEGER NOT NULL REFERENCES scans(id)
 );
-CREATE INDEX ads_by_score ON ads(score DESC);
 
 -- Linking identifiers only (phones, e-mails, handles, wallets, domains):
 -- the lookup table for search and network building. Ages and prices stay in
