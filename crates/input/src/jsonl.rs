@@ -55,7 +55,18 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
     }
 }
 
+/// Parses one JSON object into a record. The fast path reads string fields
+/// straight from the line without building a JSON tree; anything it does not
+/// accept (invalid JSON, a number or array where text belongs) goes to the
+/// general path, which accepts numeric ids and explains every error.
 fn parse_object(line: &[u8], location: Location) -> Result<Record, String> {
+    match serde_json::from_slice::<fast::Fields<'_>>(line) {
+        Ok(fields) => record_from_fields(location, |name| fields.get(name)),
+        Err(_) => parse_object_generally(line, location),
+    }
+}
+
+fn parse_object_generally(line: &[u8], location: Location) -> Result<Record, String> {
     let value: Value = serde_json::from_slice(line).map_err(|e| format!("invalid JSON: {e}"))?;
     let Value::Object(map) = value else {
         return Err(format!("expected a JSON object, found {}", kind_of(&value)));
@@ -116,5 +127,82 @@ fn kind_of(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+mod fast {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    use std::borrow::Cow;
+    use std::fmt;
+
+    /// The known string fields of one record, keys lower-cased, values
+    /// borrowed from the line where they have no escapes.
+    pub(super) struct Fields<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+    impl<'a> Fields<'a> {
+        /// The last value given for `name`, as a JSON object keeps the last
+        /// of duplicate keys.
+        pub(super) fn get(&self, name: &str) -> Option<&str> {
+            self.0
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_ref())
+        }
+    }
+
+    struct Text<'a>(Cow<'a, str>);
+
+    impl<'de> serde::Deserialize<'de> for Text<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct TextVisitor;
+            impl<'de> Visitor<'de> for TextVisitor {
+                type Value = Text<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                    Ok(Text(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                    Ok(Text(Cow::Owned(v.to_owned())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                    Ok(Text(Cow::Owned(v)))
+                }
+            }
+            d.deserialize_str(TextVisitor)
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Fields<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct FieldsVisitor;
+            impl<'de> Visitor<'de> for FieldsVisitor {
+                type Value = Fields<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
+                    let mut fields = Vec::with_capacity(10);
+                    while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+                        let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                            Cow::Owned(key.to_ascii_lowercase())
+                        } else {
+                            key
+                        };
+                        if crate::is_record_field(&key) {
+                            if let Some(Text(value)) = map.next_value::<Option<Text<'de>>>()? {
+                                fields.push((key, value));
+                            }
+                        } else {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                    Ok(Fields(fields))
+                }
+            }
+            d.deserialize_map(FieldsVisitor)
+        }
     }
 }

@@ -95,6 +95,31 @@ pub fn read_records<'r>(
 pub(crate) const TEXT_FIELDS: &[&str] =
     &["body", "text", "description", "content", "extracted_text"];
 pub(crate) const TITLE_FIELDS: &[&str] = &["title", "subject", "headline"];
+const ID_FIELDS: &[&str] = &["id", "ad_id", "_id"];
+const URL_FIELDS: &[&str] = &["url", "link"];
+const POSTED_FIELDS: &[&str] = &["posted_at", "date", "posted", "timestamp", "created_at"];
+const CITY_FIELDS: &[&str] = &["city", "location"];
+const REGION_FIELDS: &[&str] = &["region", "state", "province"];
+const COUNTRY_FIELDS: &[&str] = &["country", "country_code"];
+const NAME_FIELDS: &[&str] = &["name", "poster_name"];
+
+/// Every field name a record is read from, aliases and `label` included.
+pub(crate) fn is_record_field(key: &str) -> bool {
+    key == "label"
+        || [
+            TEXT_FIELDS,
+            TITLE_FIELDS,
+            ID_FIELDS,
+            URL_FIELDS,
+            POSTED_FIELDS,
+            CITY_FIELDS,
+            REGION_FIELDS,
+            COUNTRY_FIELDS,
+            NAME_FIELDS,
+        ]
+        .iter()
+        .any(|names| names.contains(&key))
+}
 
 /// Builds a record from named string fields, applying aliases and the rule
 /// that an ad needs some text.
@@ -127,19 +152,19 @@ fn ad_from_fields<'a>(mut get: impl FnMut(&str) -> Option<&'a str>) -> Result<Ad
             "record has no text: expected a non-empty `body`, `text` or `title` field".into(),
         );
     }
-    let url = pick(&["url", "link"]);
+    let url = pick(URL_FIELDS);
     let body = body.unwrap_or_default();
-    let id = pick(&["id", "ad_id", "_id"])
-        .unwrap_or_else(|| Ad::content_id(title.as_deref(), &body, url.as_deref()));
+    let id =
+        pick(ID_FIELDS).unwrap_or_else(|| Ad::content_id(title.as_deref(), &body, url.as_deref()));
     Ok(Ad {
         id,
         title,
         body,
         url,
-        posted_at: pick(&["posted_at", "date", "posted", "timestamp", "created_at"]),
-        city: pick(&["city", "location"]),
-        region: pick(&["region", "state", "province"]),
-        country: pick(&["country", "country_code"]),
-        name: pick(&["name", "poster_name"]),
+        posted_at: pick(POSTED_FIELDS),
+        city: pick(CITY_FIELDS),
+        region: pick(REGION_FIELDS),
+        country: pick(COUNTRY_FIELDS),
+        name: pick(NAME_FIELDS),
     })
 }

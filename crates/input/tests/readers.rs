@@ -170,3 +170,29 @@ fn labels_are_read_from_jsonl_and_csv() {
     let csv = read(Format::Csv, b"label,text\n1,x\n");
     assert_eq!(csv[0].as_ref().expect("valid").label.as_deref(), Some("1"));
 }
+
+#[test]
+fn every_alias_is_read_whatever_the_key_case() {
+    let line = br#"{"_id": "z", "Text": "body \"quoted\"", "Subject": "t", "LINK": "u", "date": "d", "location": "Boston", "STATE": "MA", "country_code": "US", "poster_name": "n", "extra": [1, {"a": 2}]}"#;
+    let record = read(Format::Jsonl, line).remove(0).expect("valid");
+    let ad = record.ad;
+    assert_eq!(
+        (
+            ad.id.as_str(),
+            ad.body.as_str(),
+            ad.title.as_deref(),
+            ad.url.as_deref(),
+            ad.posted_at.as_deref()
+        ),
+        ("z", "body \"quoted\"", Some("t"), Some("u"), Some("d"))
+    );
+    assert_eq!(
+        (
+            ad.city.as_deref(),
+            ad.region.as_deref(),
+            ad.country.as_deref(),
+            ad.name.as_deref()
+        ),
+        (Some("Boston"), Some("MA"), Some("US"), Some("n"))
+    );
+}

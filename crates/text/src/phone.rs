@@ -546,7 +546,34 @@ fn luhn_valid(digits: impl DoubleEndedIterator<Item = u8>) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// Validations remembered per thread: networks repeat the same few numbers
+/// across thousands of ads, and parsing is the costly step.
+const VALIDATION_CACHE_SIZE: usize = 8192;
+
+thread_local! {
+    static VALIDATED: std::cell::RefCell<std::collections::HashMap<(Region, String), Option<String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::with_capacity(VALIDATION_CACHE_SIZE));
+}
+
 fn validate(candidate: &str, region: Region) -> Option<String> {
+    let key = (region, candidate.to_owned());
+    if let Some(known) = VALIDATED.with(|cache| cache.borrow().get(&key).cloned()) {
+        return known;
+    }
+    let outcome = validate_uncached(candidate, region);
+    VALIDATED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        // A full cache starts over: simpler than LRU and as good for
+        // batches where the same numbers recur.
+        if cache.len() >= VALIDATION_CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(key, outcome.clone());
+    });
+    outcome
+}
+
+fn validate_uncached(candidate: &str, region: Region) -> Option<String> {
     let number = PhoneNumber::parse(candidate, Some(region)).ok()?;
     if !number.is_valid() {
         return None;

@@ -20,10 +20,10 @@ CREATE TABLE ads (
     country    TEXT,
     name       TEXT,
     score      REAL NOT NULL,
-    -- JSON: {"identifiers": [...], "indicators": [...], "reasons": [...]}
+    -- Compact JSON of identifiers and reasons (crates/store/src/encoding.rs).
     result     TEXT NOT NULL,
     scan_id    INTEGER NOT NULL REFERENCES scans(id)
-);
+) WITHOUT ROWID;
 
 -- Linking identifiers only (phones, e-mails, handles, wallets, domains):
 -- the lookup table for search and network building. Ages and prices stay in
