@@ -23,7 +23,7 @@ CREATE TABLE ads (
     -- Compact JSON of identifiers and reasons (crates/store/src/encoding.rs).
     result     TEXT NOT NULL,
     scan_id    INTEGER NOT NULL REFERENCES scans(id)
-) WITHOUT ROWID;
+);
 
 -- Linking identifiers only (phones, e-mails, handles, wallets, domains):
 -- the lookup table for search and network building. Ages and prices stay in
