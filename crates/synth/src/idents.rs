@@ -2,6 +2,7 @@
 //! them. Each renderer returns the surface text and the obfuscation name.
 
 use crate::geo::Lang;
+use crate::phone::{TEEN_WORDS, TENS_WORDS};
 use crate::random::{chance, pick, pick_copy};
 use crate::truth::obfuscation;
 use fastrand::Rng;
@@ -246,21 +247,6 @@ fn capitalise(word: &str) -> String {
     out
 }
 
-const TEENS_EN: [&str; 10] = [
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-];
-const TENS_EN: [&str; 10] = [
-    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-];
 const UNITS_EN: [&str; 10] = [
     "", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
@@ -269,9 +255,9 @@ const UNITS_EN: [&str; 10] = [
 fn english_words(years: u8) -> String {
     let (tens, unit) = (usize::from(years / 10), usize::from(years % 10));
     match (tens, unit) {
-        (1, u) => TEENS_EN[u].to_owned(),
-        (t, 0) => TENS_EN[t].to_owned(),
-        (t, u) => format!("{}-{}", TENS_EN[t], UNITS_EN[u]),
+        (1, u) => TEEN_WORDS[u].to_owned(),
+        (t, 0) => TENS_WORDS[t].to_owned(),
+        (t, u) => format!("{}-{}", TENS_WORDS[t], UNITS_EN[u]),
     }
 }
 

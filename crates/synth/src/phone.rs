@@ -163,7 +163,8 @@ impl PhoneForm {
 const DIGIT_WORDS: [&str; 10] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
-const TEEN_WORDS: [&str; 10] = [
+/// English number words, shared by the phone and age writers.
+pub(crate) const TEEN_WORDS: [&str; 10] = [
     "ten",
     "eleven",
     "twelve",
@@ -175,7 +176,7 @@ const TEEN_WORDS: [&str; 10] = [
     "eighteen",
     "nineteen",
 ];
-const TENS_WORDS: [&str; 10] = [
+pub(crate) const TENS_WORDS: [&str; 10] = [
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 
