@@ -23,7 +23,10 @@ use std::str::FromStr;
 const ROWS_PER_STATEMENT: usize = 400;
 
 /// Schema migrations, applied in order and recorded in `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_ads.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_ads.sql"),
+    include_str!("../migrations/sqlite/0002_pending_identifiers.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -75,10 +78,9 @@ impl Store {
             // loses at most the last transactions on power loss.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .pragma("temp_store", "memory")
-            // 160 MiB of page cache keeps the identifier index of a million-ad
-            // scan in memory (it is written in random order).
-            .pragma("cache_size", "-163840")
+            // 64 MiB of page cache: identifiers arrive in append order and
+            // are merged sorted, so a larger cache buys nothing but memory.
+            .pragma("cache_size", "-65536")
             .pragma("wal_autocheckpoint", "16384");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -86,6 +88,8 @@ impl Store {
             .await?;
         let store = Store { pool };
         store.migrate(&path.display().to_string()).await?;
+        // A scan that stopped before finishing left its identifiers pending.
+        store.merge_pending_identifiers().await?;
         Ok(store)
     }
 
@@ -113,6 +117,23 @@ impl Store {
         Ok(())
     }
 
+    /// Moves identifiers waiting in `ad_identifiers_pending` into the indexed
+    /// table, in key order, in one transaction.
+    async fn merge_pending_identifiers(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO ad_identifiers (kind, value, ad_id) \
+             SELECT kind, value, ad_id FROM ad_identifiers_pending ORDER BY kind, value, ad_id",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM ad_identifiers_pending")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records the start of a scan and returns its id.
     pub async fn begin_scan(&self, started_at: &str, lexicon_version: &str) -> Result<i64> {
         let id = sqlx::query(
@@ -132,6 +153,7 @@ impl Store {
         finished_at: &str,
         counts: ScanCounts,
     ) -> Result<()> {
+        self.merge_pending_identifiers().await?;
         sqlx::query("UPDATE scans SET finished_at = $1, ads_read = $2, ads_scanned = $3, malformed = $4 WHERE id = $5")
             .bind(finished_at)
             .bind(counts.ads_read as i64)
@@ -154,19 +176,31 @@ impl Store {
             // Only ads scanned before have identifiers to replace; a primary
             // key probe finds them, and most batches of a first scan skip the
             // delete altogether.
-            let mut probe = QueryBuilder::<Sqlite>::new("SELECT id FROM ads WHERE id IN (");
+            let mut probe =
+                QueryBuilder::<Sqlite>::new("SELECT id, scan_id FROM ads WHERE id IN (");
             let mut ids = probe.separated(", ");
             for prepared in chunk {
                 ids.push_bind(prepared.id());
             }
             probe.push(")");
-            let existing: Vec<String> = probe.build_query_scalar().fetch_all(&mut *tx).await?;
-            if !existing.is_empty() {
+            let existing: Vec<(String, i64)> = probe.build_query_as().fetch_all(&mut *tx).await?;
+            // Ads stored by an earlier scan have merged identifiers to
+            // replace; an id repeated within this scan has pending ones.
+            for (table, this_scan) in [("ad_identifiers", false), ("ad_identifiers_pending", true)]
+            {
+                let ids: Vec<&str> = existing
+                    .iter()
+                    .filter(|(_, scan)| (*scan == scan_id) == this_scan)
+                    .map(|(id, _)| id.as_str())
+                    .collect();
+                if ids.is_empty() {
+                    continue;
+                }
                 let mut delete =
-                    QueryBuilder::<Sqlite>::new("DELETE FROM ad_identifiers WHERE ad_id IN (");
-                let mut ids = delete.separated(", ");
-                for id in &existing {
-                    ids.push_bind(id.as_str());
+                    QueryBuilder::<Sqlite>::new(format!("DELETE FROM {table} WHERE ad_id IN ("));
+                let mut list = delete.separated(", ");
+                for id in ids {
+                    list.push_bind(id);
                 }
                 delete.push(")");
                 delete.build().execute(&mut *tx).await?;
@@ -208,10 +242,13 @@ impl Store {
                 .collect();
             for rows in links.chunks(ROWS_PER_STATEMENT * 3) {
                 let mut insert = QueryBuilder::<Sqlite>::new(
-                    "INSERT OR IGNORE INTO ad_identifiers (kind, value, ad_id) ",
+                    "INSERT INTO ad_identifiers_pending (kind, value, ad_id, scan_id) ",
                 );
                 insert.push_values(rows, |mut row, (kind, value, ad_id)| {
-                    row.push_bind(*kind).push_bind(*value).push_bind(*ad_id);
+                    row.push_bind(*kind)
+                        .push_bind(*value)
+                        .push_bind(*ad_id)
+                        .push_bind(scan_id);
                 });
                 insert.build().execute(&mut *tx).await?;
             }

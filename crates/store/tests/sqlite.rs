@@ -109,3 +109,28 @@ async fn sqlx_set_version(path: &std::path::Path) {
         .expect("bump");
     pool.close().await;
 }
+
+#[tokio::test]
+async fn identifiers_of_an_unfinished_scan_are_merged_when_the_store_reopens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("ctip.sqlite");
+    let store = Store::open_sqlite(&path).await.expect("opened");
+    let scan = store
+        .begin_scan("2026-11-25T00:00:00Z", "test")
+        .await
+        .expect("scan");
+    store
+        .write_batch(scan, &[scanned("a", "text", "+12135550147", 0.9)])
+        .await
+        .expect("written");
+    // The scan stops here, as after a crash: no finish_scan.
+    store.close().await;
+    let reopened = Store::open_sqlite(&path).await.expect("reopened");
+    assert_eq!(
+        reopened
+            .ads_with_identifier(IdentifierKind::Phone, "+12135550147")
+            .await
+            .expect("q"),
+        vec!["a".to_string()]
+    );
+}
