@@ -57,3 +57,16 @@ pub fn analyse(
         price_key,
     }
 }
+
+/// The model features of one ad, as `ctip train` learns from them. No price
+/// book: a labelled set is not a stream in which local medians build up.
+pub fn featurise(ad: &Ad, detector: &Detector, options: &ExtractOptions) -> ctip_detect::Features {
+    let text = ad.text();
+    let folded = Normalised::new(&text);
+    let identifiers = extract(ad, &folded, options);
+    let context = AdContext {
+        cities_mentioned: places::cities_mentioned(&folded).len(),
+        local_median_hourly: None,
+    };
+    detector.featurise(ad, &folded, &identifiers, &context)
+}

@@ -5,9 +5,9 @@ use crate::ExitCode;
 use crate::inputs::{Strictness, for_each_batch, progress_bar};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use ctip_detect::{AdContext, Detector, Features, TrainParams, cross_validate};
+use ctip_detect::{Detector, Features, TrainParams, cross_validate};
 use ctip_input::Format;
-use ctip_text::{ExtractOptions, Normalised, extract, places};
+use ctip_text::ExtractOptions;
 use rayon::prelude::*;
 use std::path::PathBuf;
 
@@ -72,11 +72,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                 let label = record.label.as_deref().and_then(parse_label).ok_or_else(|| {
                     format!("skipped {}: missing or unreadable `label` (expected 1/0, true/false, yes/no)", record.location)
                 })?;
-                let text = record.ad.text();
-                let folded = Normalised::new(&text);
-                let identifiers = extract(&record.ad, &folded, &options);
-                let context = AdContext { cities_mentioned: places::cities_mentioned(&folded).len(), local_median_hourly: None };
-                Ok((detector.featurise(&record.ad, &folded, &identifiers, &context), label))
+                Ok((crate::engine::featurise(&record.ad, &detector, &options), label))
             })
             .collect();
             for item in featurised {
