@@ -32,12 +32,21 @@ pub enum EvalCommand {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Train the ad-type classifier (massage, escort, job) on dig-ads'
+    /// training.csv and score it on testing.csv.
+    DigAds {
+        /// The folder holding training.csv and testing.csv.
+        dir: PathBuf,
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 pub fn run(command: EvalCommand) -> Result<ExitCode> {
     match command {
         EvalCommand::Synth { dir, json } => synth(&dir, json.as_deref()),
         EvalCommand::Etk { dir, json } => etk(&dir, json.as_deref()),
+        EvalCommand::DigAds { dir, json } => dig_ads(&dir, json.as_deref()),
     }
 }
 
@@ -296,6 +305,92 @@ fn etk(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
         &format!(
             "extraction on the ETK hand-labelled ads in {}",
             dir.display()
+        ),
+        &rows,
+    );
+    write_json(json, &rows)?;
+    Ok(ExitCode::Ok)
+}
+
+/// dig-ads labels: 2 massage parlour, 3 escort, 4 job ad.
+const AD_TYPES: [(&str, &str); 3] = [("2", "massage"), ("3", "escort"), ("4", "job")];
+
+/// Reads a labelled CSV into (features, class index); rows whose label is
+/// not an ad type, or that are malformed, are counted and skipped.
+fn labelled_ad_types(path: &Path) -> Result<(Vec<(ctip_detect::Features, usize)>, u64)> {
+    let detector = ctip_detect::Detector::default();
+    let options = ExtractOptions::default();
+    let mut examples = Vec::new();
+    let mut skipped = 0;
+    let progress = progress_bar(true);
+    let counts = for_each_batch(
+        &[path.to_path_buf()],
+        None,
+        4096,
+        Strictness::Skip,
+        &progress,
+        |batch| {
+            for record in batch {
+                match record
+                    .label
+                    .as_deref()
+                    .and_then(|l| AD_TYPES.iter().position(|(code, _)| *code == l.trim()))
+                {
+                    Some(class) => examples.push((
+                        crate::engine::featurise(&record.ad, &detector, &options),
+                        class,
+                    )),
+                    None => skipped += 1,
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok((examples, skipped + counts.malformed))
+}
+
+fn dig_ads(dir: &Path, json: Option<&Path>) -> Result<ExitCode> {
+    let (train, train_skipped) = labelled_ad_types(&dir.join("training.csv"))?;
+    let (test, test_skipped) = labelled_ad_types(&dir.join("testing.csv"))?;
+    let params = ctip_detect::TrainParams::default();
+    // One model per type against the rest; the most probable type wins.
+    let models: Vec<ctip_detect::Model> = (0..AD_TYPES.len())
+        .map(|class| {
+            let examples: Vec<(ctip_detect::Features, bool)> = train
+                .iter()
+                .map(|(f, c)| (f.clone(), *c == class))
+                .collect();
+            ctip_detect::Model::train(&examples, &params)
+        })
+        .collect();
+    let mut scores = [KindScore::default(); 3];
+    let mut correct = 0u64;
+    for (features, truth) in &test {
+        let predicted = models
+            .iter()
+            .map(|m| m.predict(features))
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(0, |(class, _)| class);
+        if predicted == *truth {
+            correct += 1;
+            scores[*truth].true_pos += 1;
+        } else {
+            scores[predicted].false_pos += 1;
+            scores[*truth].false_neg += 1;
+        }
+    }
+    let rows: Vec<Row> = AD_TYPES
+        .iter()
+        .zip(&scores)
+        .map(|((_, name), s)| row(name, s))
+        .collect();
+    print_rows(
+        &format!(
+            "ad type on dig-ads: trained on {} ads ({train_skipped} skipped), tested on {} ({test_skipped} skipped); accuracy {:.4}",
+            train.len(),
+            test.len(),
+            correct as f64 / test.len().max(1) as f64
         ),
         &rows,
     );
