@@ -73,6 +73,10 @@ impl Store {
     pub async fn open_sqlite(path: &Path) -> Result<Store> {
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
             .create_if_missing(true)
+            // Ad rows run to about 600 bytes: 8 KiB pages split less often
+            // than 4 KiB ones (39k → 43k ads/s on a million-ad scan). Takes
+            // effect only when the file is created, before WAL is set.
+            .pragma("page_size", "8192")
             .journal_mode(SqliteJournalMode::Wal)
             // WAL with NORMAL is durable across application crashes and
             // loses at most the last transactions on power loss.
