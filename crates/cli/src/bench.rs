@@ -136,6 +136,7 @@ pub fn run(command: BenchCommand) -> Result<ExitCode> {
                 extract: ExtractOptions::default(),
                 detector: Detector::default(),
                 quiet: true,
+                networks: None,
             })?;
             let seconds = started.elapsed().as_secs_f64();
             let bytes = std::fs::metadata(&corpus_path)

@@ -40,6 +40,28 @@ pub enum EvalCommand {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Score template clusters and networks on a corpus from `ctip synth`
+    /// (ARI, pairwise precision and recall), timed, and optionally another
+    /// tool's template clusters on the same corpus.
+    Networks {
+        /// ads.jsonl from `ctip synth`.
+        #[arg(long)]
+        input: PathBuf,
+        /// truth.jsonl from `ctip synth`.
+        #[arg(long)]
+        truth: PathBuf,
+        /// Another tool's clusters: one `{"id", "template"}` JSON per line.
+        #[arg(long)]
+        predicted: Option<PathBuf>,
+        #[command(flatten)]
+        link: crate::networks::LinkArgs,
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write ctip's clusters here, one `{"id", "template", "network"}`
+        /// JSON per line (the same form `--predicted` reads).
+        #[arg(long)]
+        labels: Option<PathBuf>,
+    },
 }
 
 pub fn run(command: EvalCommand) -> Result<ExitCode> {
@@ -47,6 +69,21 @@ pub fn run(command: EvalCommand) -> Result<ExitCode> {
         EvalCommand::Synth { dir, json } => synth(&dir, json.as_deref()),
         EvalCommand::Etk { dir, json } => etk(&dir, json.as_deref()),
         EvalCommand::DigAds { dir, json } => dig_ads(&dir, json.as_deref()),
+        EvalCommand::Networks {
+            input,
+            truth,
+            predicted,
+            link,
+            json,
+            labels,
+        } => crate::eval_networks::run(crate::eval_networks::NetworkEvalArgs {
+            input,
+            truth,
+            predicted,
+            json,
+            labels,
+            settings: link.settings(Vec::new()),
+        }),
     }
 }
 

@@ -6,7 +6,10 @@
 mod bench;
 mod engine;
 mod eval;
+mod eval_networks;
 mod inputs;
+mod linking;
+mod networks;
 mod scan;
 mod train;
 
@@ -58,6 +61,9 @@ enum Command {
     Demo(DemoArgs),
     /// Fit the scoring model on labelled ads and print cross-validated quality.
     Train(train::TrainArgs),
+    /// Template clusters and networks of the stored ads: build, list, show,
+    /// search, explain, export.
+    Networks(NetworksArgs),
     /// Measure extraction quality against ground truth.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -117,6 +123,21 @@ struct ScanArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Also build template clusters and networks (incrementally) and show
+    /// the riskiest networks in the report.
+    #[arg(long)]
+    networks: bool,
+    #[command(flatten)]
+    link: networks::LinkArgs,
+}
+
+#[derive(Args)]
+struct NetworksArgs {
+    /// The SQLite store written by `ctip scan`.
+    #[arg(long, env = "CTIP_DB", default_value = "ctip-data/ctip.sqlite", global = true)]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: networks::NetworksCommand,
 }
 
 #[derive(Args)]
@@ -165,6 +186,14 @@ fn parse_region(s: &str) -> Result<String, String> {
 }
 
 fn main() -> std::process::ExitCode {
+    // Output piped into `head` and closed early should end ctip quietly, as
+    // it does other command-line tools, not make `println!` panic.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal before any thread
+    // starts has no memory-safety conditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Scan(args) => scan_command(args),
@@ -172,6 +201,7 @@ fn main() -> std::process::ExitCode {
         Command::Synth(args) => synth_command(&args).map(|()| ExitCode::Ok),
         Command::Demo(args) => demo_command(args),
         Command::Train(args) => train::run(args),
+        Command::Networks(args) => networks::run(&args.db, args.command),
         Command::Eval(command) => eval::run(command),
         Command::Bench(command) => bench::run(command),
     };
@@ -213,6 +243,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         extract: args.input.extract_options(),
         detector,
         quiet: args.quiet,
+        networks: args.networks.then(|| args.link.clone()),
     })?;
     print_summary(&summary);
     Ok(if counts.malformed > 0 {
@@ -232,6 +263,9 @@ fn print_summary(summary: &scan::Summary) {
         "found {identifiers} identifiers; {} ads score 0.5 or more",
         summary.ads_scoring_at_least_half
     );
+    if let Some(networks) = &summary.networks {
+        eprintln!("{networks}");
+    }
     eprintln!(
         "results: {}\nreport:  {}\nstore:   {}",
         summary.results, summary.report, summary.store
@@ -359,6 +393,7 @@ fn demo_command(args: DemoArgs) -> Result<ExitCode> {
         extract: ExtractOptions::default(),
         detector: Detector::default(),
         quiet: args.quiet,
+        networks: Some(networks::LinkArgs::default()),
     })?;
     print_summary(&summary);
     eprintln!(

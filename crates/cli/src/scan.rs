@@ -39,6 +39,9 @@ pub struct ScanOptions {
     pub extract: ExtractOptions,
     pub detector: Detector,
     pub quiet: bool,
+    /// Build template clusters and networks after the scan (incrementally)
+    /// and put the riskiest in the report.
+    pub networks: Option<crate::networks::LinkArgs>,
 }
 
 /// What a scan found, as written to `summary.json`.
@@ -59,6 +62,9 @@ pub struct Summary {
     pub store: String,
     pub results: String,
     pub report: String,
+    /// What `--networks` built, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<String>,
 }
 
 /// A candidate for the report's ranked list; the heap keeps the lowest on top.
@@ -225,9 +231,17 @@ pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     summary.ads_per_sec = summary.ads_scanned as f64 / summary.elapsed_secs.max(1e-9);
 
+    let networks = match &options.networks {
+        Some(link) => {
+            let (report, views) = crate::networks::build_for_report(&options.db, link, options.quiet)?;
+            summary.networks = Some(report.headline());
+            views
+        }
+        None => Vec::new(),
+    };
     let mut ranked: Vec<Ranked> = top.into_vec();
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.order.cmp(&b.order)));
-    let html = render_report(&summary, &ranked, &options.detector);
+    let html = render_report(&summary, &ranked, &options.detector, networks);
     std::fs::write(&report_path, html)
         .with_context(|| format!("cannot write {}", report_path.display()))?;
     let json = serde_json::to_string_pretty(&summary)?;
@@ -258,7 +272,12 @@ fn tally(summary: &mut Summary, result: &AdResult) {
     }
 }
 
-fn render_report(summary: &Summary, ranked: &[Ranked], detector: &Detector) -> String {
+fn render_report(
+    summary: &Summary,
+    ranked: &[Ranked],
+    detector: &Detector,
+    networks: Vec<ctip_report::NetworkView>,
+) -> String {
     let lexicon = detector.lexicon();
     let describe = |id: &str| -> (String, String) {
         lexicon
@@ -324,6 +343,7 @@ fn render_report(summary: &Summary, ranked: &[Ranked], detector: &Detector) -> S
             })
             .collect(),
         notes: vec![format!("Scored by {}.", summary.scored_by)],
+        networks,
     };
     ctip_report::render(&input)
 }

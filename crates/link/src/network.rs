@@ -2,15 +2,19 @@
 //! hubs (booking services, agency numbers) kept from merging unrelated
 //! groups.
 //!
-//! Hub suppression works on groups. Identifiers are considered from the
-//! narrowest (spanning the fewest template clusters) to the widest. Each one
-//! looks at the groups its ads already belong to, counting only groups of at
-//! least two ads: a benign business's reposts, each ad its own group, do not
-//! make its phone look like a hub. An identifier whose ads sit in
-//! `hub_threshold` or more such groups is a hub: it is flagged and not used
-//! to link. Narrow identifiers go first so that a network's own phones have
-//! already joined its templates when a hub shared by several networks is
-//! judged.
+//! Hub suppression asks of each identifier: without it, how many separate
+//! groups would its ads fall into? Groups are what templates and every other
+//! identifier join, and only groups of two or more ads count, so a benign
+//! business's reposts (each ad alone, joined only by its phone and e-mail)
+//! never look like a hub, while a booking service's number, the only thing
+//! joining several otherwise separate networks, does. An identifier whose
+//! ads fall into `hub_threshold` or more groups is a hub: flagged, shown, and
+//! not used to link. Only identifiers spanning that many template clusters
+//! can qualify, and each is judged within the part of the corpus it can
+//! reach, so the cost stays near linear.
+//!
+//! Limit: two hubs joining the same networks hide each other (without one,
+//! the other still joins them); an analyst can suppress either by hand.
 
 use crate::sets::DisjointSets;
 use std::collections::HashMap;
@@ -21,6 +25,10 @@ pub struct NetworkParams {
     /// An identifier whose ads fall into this many separate groups (of two
     /// or more ads) is a hub and does not link.
     pub hub_threshold: u32,
+    /// A template cluster whose ads belong to this many separate posters
+    /// (groups of two or more ads joined by identifiers) is shared text and
+    /// does not link.
+    pub template_hub_threshold: u32,
     /// Analyst decisions that override the hub rule, by identifier index.
     pub overrides: HashMap<u32, HubOverride>,
 }
@@ -29,6 +37,7 @@ impl Default for NetworkParams {
     fn default() -> Self {
         NetworkParams {
             hub_threshold: 4,
+            template_hub_threshold: 3,
             overrides: HashMap::new(),
         }
     }
@@ -48,7 +57,8 @@ pub struct Verdict {
     pub identifier: u32,
     /// Ads that show it.
     pub ads: u32,
-    /// Separate groups of two or more ads its ads fell into when judged.
+    /// Separate groups of two or more ads its ads would fall into without
+    /// it (0 when it spans too few template clusters to be judged).
     pub groups: u32,
     pub hub: bool,
     /// Set when an analyst's override decided, not the rule.
@@ -116,8 +126,20 @@ impl Postings {
 pub struct Linking {
     /// Each ad's network, named by its earliest ad.
     pub network: Vec<u32>,
-    /// Every identifier shown by two or more ads, in the order judged.
+    /// Every identifier shown by two or more ads, by index.
     pub verdicts: Vec<Verdict>,
+    /// Template clusters judged shared text, which do not link.
+    pub shared_text: Vec<TemplateVerdict>,
+}
+
+/// A template cluster whose ads belong to many separate posters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateVerdict {
+    pub template: u32,
+    pub ads: u32,
+    /// Separate posters (groups of two or more ads joined by identifiers
+    /// that cannot be hubs) among its ads.
+    pub posters: u32,
 }
 
 impl Linking {
@@ -129,54 +151,150 @@ impl Linking {
 /// Links ads into networks. `templates[ad]` is the ad's template cluster (as
 /// from [`crate::templates::cluster`]).
 pub fn link(templates: &[u32], postings: &Postings, params: &NetworkParams) -> Linking {
-    let mut sets = DisjointSets::new(templates.len());
-    for (ad, &template) in templates.iter().enumerate() {
-        sets.union(ad as u32, template);
+    let ad_count = templates.len();
+    let mut shared: Vec<(u32, Vec<u32>)> = Vec::new();
+    for id in 0..postings.len() as u32 {
+        let ads = distinct(postings.ads(id));
+        if ads.len() >= 2 {
+            shared.push((id, ads));
+        }
     }
-    let mut order: Vec<(u32, u32, u32)> = (0..postings.len() as u32)
-        .filter_map(|id| {
-            let ads = distinct(postings.ads(id));
-            if ads.len() < 2 {
-                return None;
-            }
+    // Identifiers spanning few template clusters cannot be hubs: they are
+    // safe, and the groups they form judge the templates.
+    let spreads: Vec<usize> = shared
+        .iter()
+        .map(|(_, ads)| {
             let mut spread: Vec<u32> = ads.iter().map(|&ad| templates[ad as usize]).collect();
             spread.sort_unstable();
             spread.dedup();
-            Some((spread.len() as u32, ads.len() as u32, id))
+            spread.len()
         })
         .collect();
-    order.sort_unstable();
-
-    let mut verdicts = Vec::with_capacity(order.len());
-    let mut roots = Vec::new();
-    for (_, ad_count, id) in order {
-        let ads = postings.ads(id);
-        roots.clear();
-        roots.extend(ads.iter().map(|&ad| sets.find(ad)));
+    let is_safe = |index: usize| {
+        params.overrides.get(&shared[index].0) == Some(&HubOverride::Link)
+            || (params.overrides.get(&shared[index].0).is_none()
+                && (spreads[index] as u32) < params.hub_threshold)
+    };
+    let mut safe_sets = DisjointSets::new(ad_count);
+    for index in (0..shared.len()).filter(|&i| is_safe(i)) {
+        union_all(&mut safe_sets, &shared[index].1);
+    }
+    // A template cluster whose ads belong to many separate posters (by
+    // their safe identifiers) is shared text, such as a catalogue phrase
+    // set or boilerplate, rather than one author's template: it does not
+    // link.
+    let mut by_template: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (ad, &template) in templates.iter().enumerate() {
+        by_template.entry(template).or_default().push(ad as u32);
+    }
+    let mut base = DisjointSets::new(ad_count);
+    let mut shared_text = Vec::new();
+    let mut by_template: Vec<(u32, Vec<u32>)> = by_template.into_iter().collect();
+    by_template.sort_unstable_by_key(|(t, _)| *t);
+    for (template, ads) in by_template {
+        if ads.len() < 2 {
+            continue;
+        }
+        let mut roots: Vec<u32> = ads.iter().map(|&ad| safe_sets.find(ad)).collect();
         roots.sort_unstable();
         roots.dedup();
-        let groups = roots.iter().filter(|&&r| sets.size_of(r) >= 2).count() as u32;
-        let (hub, overridden) = match params.overrides.get(&id) {
-            Some(HubOverride::Link) => (false, true),
-            Some(HubOverride::Suppress) => (true, true),
-            None => (groups >= params.hub_threshold, false),
-        };
-        if !hub {
-            for &ad in &ads[1..] {
-                sets.union(ads[0], ad);
+        let posters = roots.iter().filter(|&&r| safe_sets.size_of(r) >= 2).count() as u32;
+        if posters >= params.template_hub_threshold {
+            shared_text.push(TemplateVerdict {
+                template,
+                ads: ads.len() as u32,
+                posters,
+            });
+        } else {
+            union_all(&mut base, &ads);
+        }
+    }
+    let mut candidates: Vec<usize> = Vec::new();
+    for (index, (id, ads)) in shared.iter().enumerate() {
+        match params.overrides.get(id) {
+            Some(HubOverride::Suppress) => {}
+            _ if is_safe(index) => union_all(&mut base, ads),
+            _ => candidates.push(index),
+        }
+    }
+    // Candidates that can touch each other, grouped by their component when
+    // every candidate links.
+    let mut everything = base.clone();
+    for &c in &candidates {
+        union_all(&mut everything, &shared[c].1);
+    }
+    let mut by_component: HashMap<u32, Vec<usize>> = HashMap::new();
+    for &c in &candidates {
+        let root = everything.find(shared[c].1[0]);
+        by_component.entry(root).or_default().push(c);
+    }
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    for ad in 0..ad_count as u32 {
+        let root = everything.find(ad);
+        if by_component.contains_key(&root) {
+            members.entry(root).or_default().push(ad);
+        }
+    }
+    let mut groups_of: HashMap<usize, u32> = HashMap::new();
+    let mut components: Vec<(u32, Vec<usize>)> = by_component.into_iter().collect();
+    components.sort_unstable_by_key(|(root, _)| *root);
+    for (root, in_component) in components {
+        let ads = &members[&root];
+        let local = |ad: u32| ads.binary_search(&ad).expect("ad is in the component") as u32;
+        let seeded: Vec<u32> = ads.iter().map(|&ad| local(base.find(ad))).collect();
+        for &judged in &in_component {
+            // The groups the judged identifier's ads fall into without it.
+            let mut sets = DisjointSets::new(ads.len());
+            for (i, &root) in seeded.iter().enumerate() {
+                sets.union(i as u32, root);
             }
+            for &other in in_component.iter().filter(|&&o| o != judged) {
+                let other_ads = &shared[other].1;
+                let first = local(other_ads[0]);
+                for &ad in &other_ads[1..] {
+                    sets.union(first, local(ad));
+                }
+            }
+            let mut roots: Vec<u32> = shared[judged].1.iter().map(|&ad| sets.find(local(ad))).collect();
+            roots.sort_unstable();
+            roots.dedup();
+            let groups = roots.iter().filter(|&&r| sets.size_of(r) >= 2).count() as u32;
+            groups_of.insert(judged, groups);
+        }
+    }
+
+    let mut verdicts = Vec::with_capacity(shared.len());
+    let mut final_sets = base;
+    for (index, (id, ads)) in shared.iter().enumerate() {
+        let (hub, overridden, groups) = match params.overrides.get(id) {
+            Some(HubOverride::Link) => (false, true, 0),
+            Some(HubOverride::Suppress) => (true, true, 0),
+            None => match groups_of.get(&index) {
+                Some(&groups) => (groups >= params.hub_threshold, false, groups),
+                None => (false, false, 0),
+            },
+        };
+        if groups_of.contains_key(&index) && !hub {
+            union_all(&mut final_sets, ads);
         }
         verdicts.push(Verdict {
-            identifier: id,
-            ads: ad_count,
+            identifier: *id,
+            ads: ads.len() as u32,
             groups,
             hub,
             overridden,
         });
     }
     Linking {
-        network: sets.labels(),
+        network: final_sets.labels(),
         verdicts,
+        shared_text,
+    }
+}
+
+fn union_all(sets: &mut DisjointSets, ads: &[u32]) {
+    for &ad in &ads[1..] {
+        sets.union(ads[0], ad);
     }
 }
 

@@ -29,7 +29,7 @@ pub struct TemplateParams {
 impl Default for TemplateParams {
     fn default() -> Self {
         TemplateParams {
-            min_similarity: 0.5,
+            min_similarity: 0.6,
         }
     }
 }

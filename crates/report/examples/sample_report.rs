@@ -5,7 +5,10 @@
 //! ```
 
 use ctip_core::{Ad, AdResult, Identifier, IdentifierKind, Reason, Span};
-use ctip_report::{IndicatorCount, RankedAd, ReportInput, Totals, render};
+use ctip_report::{
+    CircuitStop, GraphNode, GraphNodeKind, IndicatorCount, NetworkGraph, NetworkIdentifier,
+    NetworkView, RankedAd, ReportInput, TemplateView, Totals, render,
+};
 
 fn span_of(text: &str, needle: &str) -> Span {
     let start = text.find(needle).expect("needle in text");
@@ -185,6 +188,165 @@ fn main() {
             .map(|(ad, result)| RankedAd { ad, result })
             .collect(),
         notes: vec!["This sample uses made-up ads.".into()],
+        networks: vec![sample_network(), busy_network()],
     };
     print!("{}", render(&input));
+}
+
+/// A made-up network: three templates, a few phones and handles, one
+/// booking-service hub, moving between four cities.
+fn sample_network() -> NetworkView {
+    let node = |label: &str, kind, weight| GraphNode {
+        label: label.into(),
+        kind,
+        weight,
+    };
+    let stop = |city: &str, from: &str, to: &str, ads| CircuitStop {
+        city: city.into(),
+        from: from.into(),
+        to: to.into(),
+        ads,
+    };
+    let identifier = |kind: &str, value: &str, ads, hub| NetworkIdentifier {
+        kind: kind.into(),
+        value: value.into(),
+        ads,
+        hub,
+    };
+    NetworkView {
+        id: "N-1042".into(),
+        ads: 57,
+        risk: 0.78,
+        risk_reasons: vec![
+            "4 cities in 5 weeks".into(),
+            "4 names on one phone".into(),
+            "youth indicators in 31 ads".into(),
+        ],
+        first_seen: Some("2025-03-02".into()),
+        last_seen: Some("2025-04-06".into()),
+        price_range: Some("80–300 USD/hour".into()),
+        names: vec!["Lily".into(), "Amber".into(), "Kim".into(), "Jade".into()],
+        cities: vec![
+            ("Houston".into(), 21),
+            ("Dallas".into(), 17),
+            ("Austin".into(), 12),
+            ("San Antonio".into(), 7),
+        ],
+        circuit: vec![
+            stop("Houston", "2025-03-02", "2025-03-09", 12),
+            stop("Dallas", "2025-03-10", "2025-03-18", 17),
+            stop("Austin", "2025-03-19", "2025-03-25", 12),
+            stop("San Antonio", "2025-03-26", "2025-03-30", 7),
+            stop("Houston", "2025-03-31", "2025-04-06", 9),
+        ],
+        timeline: vec![
+            ("2025-W09".into(), 4),
+            ("2025-W10".into(), 11),
+            ("2025-W11".into(), 15),
+            ("2025-W12".into(), 9),
+            ("2025-W13".into(), 10),
+            ("2025-W14".into(), 8),
+        ],
+        identifiers: vec![
+            identifier("phone", "+17135550100", 33, false),
+            identifier("phone", "+12145550123", 14, false),
+            identifier("handle", "@sweet.lily", 20, false),
+            identifier("email", "bookings@example.org", 48, true),
+        ],
+        templates: vec![
+            TemplateView {
+                id: "T-17".into(),
+                ads: 31,
+                text: "NEW in ⟨city⟩ 🌸 sweet ⟨name⟩, only here ⟨…⟩ days. Call ⟨phone⟩.".into(),
+                coverage: 0.86,
+            },
+            TemplateView {
+                id: "T-18".into(),
+                ads: 19,
+                text: "⟨name⟩ visiting ⟨city⟩ this week, text ⟨phone⟩ or ⟨handle⟩".into(),
+                coverage: 0.74,
+            },
+            TemplateView {
+                id: "T-23".into(),
+                ads: 7,
+                text: "Book through ⟨email⟩. ⟨price⟩ hh".into(),
+                coverage: 0.61,
+            },
+        ],
+        graph: NetworkGraph {
+            nodes: vec![
+                node("T-17", GraphNodeKind::Template, 31),
+                node("T-18", GraphNodeKind::Template, 19),
+                node("T-23", GraphNodeKind::Template, 7),
+                node("+17135550100", GraphNodeKind::Phone, 33),
+                node("+12145550123", GraphNodeKind::Phone, 14),
+                node("@sweet.lily", GraphNodeKind::Handle, 20),
+                node("bookings@example.org", GraphNodeKind::Hub, 48),
+                node(
+                    "0x52908400098527886E0F7030069857D2E4169EE7",
+                    GraphNodeKind::Wallet,
+                    3,
+                ),
+            ],
+            edges: vec![
+                (0, 3),
+                (0, 4),
+                (1, 3),
+                (1, 5),
+                (2, 6),
+                (0, 6),
+                (2, 7),
+                (3, 5),
+            ],
+        },
+    }
+}
+
+/// A made-up network too big to draw whole: eight templates and 120
+/// identifiers, each identifier in one or two templates' ads, and a year of
+/// daily counts.
+fn busy_network() -> NetworkView {
+    let kinds = [
+        GraphNodeKind::Phone,
+        GraphNodeKind::Handle,
+        GraphNodeKind::Email,
+        GraphNodeKind::Phone,
+        GraphNodeKind::Wallet,
+    ];
+    let mut nodes: Vec<GraphNode> = (0..8)
+        .map(|t| GraphNode {
+            label: format!("T-{}", 200 + t),
+            kind: GraphNodeKind::Template,
+            weight: 90 - 9 * t,
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for i in 0..120u64 {
+        let kind = if i % 23 == 0 {
+            GraphNodeKind::Hub
+        } else {
+            kinds[i as usize % kinds.len()]
+        };
+        nodes.push(GraphNode {
+            label: format!("+1555{:07}", i * 7919 % 10_000_000),
+            kind,
+            weight: 1 + (i * 37) % 29,
+        });
+        let at = nodes.len() - 1;
+        edges.push(((i % 8) as usize, at));
+        if i % 3 == 0 {
+            edges.push((((i + 1) % 8) as usize, at));
+        }
+    }
+    NetworkView {
+        id: "N-2210".into(),
+        ads: 640,
+        risk: 0.55,
+        risk_reasons: vec!["12 cities".into()],
+        timeline: (1..=365)
+            .map(|d| (format!("day {d}"), (d * 13 % 7) as u64))
+            .collect(),
+        graph: NetworkGraph { nodes, edges },
+        ..NetworkView::default()
+    }
 }

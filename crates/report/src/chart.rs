@@ -10,7 +10,7 @@
 //! namespace by itself, and the page stays free of any URL.
 
 use crate::IndicatorCount;
-use crate::escape::Escaped;
+use crate::escape::{Escaped, truncate};
 use crate::number;
 use std::fmt::{self, Write};
 
@@ -165,6 +165,121 @@ pub(crate) fn score_histogram(out: &mut String, chart: &str, deciles: &[u64; 10]
     writeln!(out, "</svg>")
 }
 
+/// A timeline shows at most this many bars; longer ones are drawn with
+/// neighbouring periods added together.
+pub(crate) const MAX_TIMELINE_BARS: usize = 120;
+
+/// Above this many bars the counts no longer fit over them and the chart
+/// gives its peak instead.
+const MAX_COUNTED_BARS: usize = 24;
+
+/// Timeline labels longer than this are cut, so the first and last fit
+/// side by side under the chart.
+const TICK_CHARS: usize = 24;
+
+/// The periods of a timeline grouped `per_bar` at a time, each group labelled
+/// with its first and last period.
+pub(crate) fn timeline_bins(periods: &[(String, u64)]) -> (usize, Vec<(String, u64)>) {
+    let per_bar = periods.len().div_ceil(MAX_TIMELINE_BARS).max(1);
+    let bins = periods
+        .chunks(per_bar)
+        .map(|chunk| {
+            let count = chunk
+                .iter()
+                .fold(0u64, |sum, (_, n)| sum.saturating_add(*n));
+            let first = &chunk[0].0;
+            let label = match chunk.last() {
+                Some((last, _)) if chunk.len() > 1 => format!("{first} – {last}"),
+                _ => first.clone(),
+            };
+            (label, count)
+        })
+        .collect();
+    (per_bar, bins)
+}
+
+/// Vertical bars, one per period in order, with the first and last period
+/// named under the axis. `bins` come from [`timeline_bins`]; their labels
+/// are untrusted and escaped here.
+pub(crate) fn timeline(out: &mut String, chart: &str, bins: &[(String, u64)]) -> fmt::Result {
+    const WIDTH: f64 = 400.0;
+    const HEIGHT: f64 = 150.0;
+    const SIDE: f64 = 8.0;
+    const TOP: f64 = 18.0;
+    const BOTTOM: f64 = 24.0;
+
+    let plot_height = HEIGHT - TOP - BOTTOM;
+    let baseline = TOP + plot_height;
+    let slot = (WIDTH - 2.0 * SIDE) / bins.len().max(1) as f64;
+    let gap = (slot * 0.2).min(4.0);
+    let max = bins.iter().map(|(_, n)| *n).max().unwrap_or(0);
+
+    writeln!(
+        out,
+        r#"<svg class="chart" id="{chart}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart}-title {chart}-desc">"#
+    )?;
+    writeln!(out, r#"<title id="{chart}-title">Ads over time</title>"#)?;
+    writeln!(
+        out,
+        r#"<desc id="{chart}-desc">Bar chart: one bar per period, oldest first, each as tall as the number of ads posted in it. The table under the chart gives the same numbers.</desc>"#
+    )?;
+    let counted = bins.len() <= MAX_COUNTED_BARS;
+    for (i, (label, count)) in bins.iter().enumerate() {
+        let height = bar_length(*count, max, plot_height);
+        let left = SIDE + slot * i as f64;
+        let (x, y, width) = (left + gap / 2.0, baseline - height, slot - gap);
+        write!(
+            out,
+            "<g><title>{}: {} ads</title>",
+            Escaped(label),
+            number::grouped(*count)
+        )?;
+        write!(
+            out,
+            r#"<rect class="bar" x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{height:.1}"/>"#
+        )?;
+        if counted {
+            write!(
+                out,
+                r#"<text class="count" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                left + slot / 2.0,
+                y - 4.0,
+                number::compact(*count)
+            )?;
+        }
+        writeln!(out, "</g>")?;
+    }
+    if !counted {
+        writeln!(
+            out,
+            r#"<text class="tick" x="{SIDE}" y="12">peak {} ads</text>"#,
+            number::grouped(max)
+        )?;
+    }
+    writeln!(
+        out,
+        r#"<line class="axis" x1="{SIDE}" y1="{baseline}" x2="{}" y2="{baseline}"/>"#,
+        WIDTH - SIDE
+    )?;
+    let tick_y = baseline + 15.0;
+    if let Some((first, _)) = bins.first() {
+        writeln!(
+            out,
+            r#"<text class="tick" x="{SIDE}" y="{tick_y}">{}</text>"#,
+            Escaped(&truncate(first, TICK_CHARS))
+        )?;
+    }
+    if let Some((last, _)) = bins.last().filter(|_| bins.len() > 1) {
+        writeln!(
+            out,
+            r#"<text class="tick" x="{}" y="{tick_y}" text-anchor="end">{}</text>"#,
+            WIDTH - SIDE,
+            Escaped(&truncate(last, TICK_CHARS))
+        )?;
+    }
+    writeln!(out, "</svg>")
+}
+
 /// `0.3` for edge 3 of the ten deciles.
 fn decile_edge(edge: usize) -> String {
     format!("{:.1}", edge as f64 / 10.0)
@@ -197,5 +312,20 @@ mod tests {
     fn decile_ranges_are_half_open_except_the_last() {
         assert_eq!(decile_range(0), "[0.0, 0.1)");
         assert_eq!(decile_range(9), "[0.9, 1.0]");
+    }
+
+    #[test]
+    fn long_timelines_are_grouped_into_at_most_the_bar_limit() {
+        let days: Vec<(String, u64)> = (0..365).map(|d| (format!("d{d}"), 1)).collect();
+        let (per_bar, bins) = timeline_bins(&days);
+        assert_eq!(per_bar, 4);
+        assert_eq!(bins.len(), 92);
+        assert_eq!(bins[0], ("d0 – d3".to_owned(), 4));
+        assert_eq!(bins[91], ("d364".to_owned(), 1));
+        assert_eq!(bins.iter().map(|(_, n)| n).sum::<u64>(), 365);
+
+        let weeks: Vec<(String, u64)> = (0..3).map(|w| (format!("w{w}"), w)).collect();
+        assert_eq!(timeline_bins(&weeks), (1, weeks.clone()));
+        assert_eq!(timeline_bins(&[]), (1, vec![]));
     }
 }

@@ -1,5 +1,6 @@
 //! Escaping untrusted text for HTML text and attribute values.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Escape `s` so that it can stand in HTML text or inside a quoted attribute
@@ -42,6 +43,23 @@ impl fmt::Display for Escaped<'_> {
     }
 }
 
+/// `label` cut to at most `chars` characters, the last one an ellipsis when
+/// anything was cut. Cuts fall between characters, never inside one; the
+/// result still needs escaping.
+pub(crate) fn truncate(label: &str, chars: usize) -> Cow<'_, str> {
+    match label.char_indices().nth(chars) {
+        None => label.into(),
+        Some(_) => {
+            let keep = chars.saturating_sub(1);
+            let end = label
+                .char_indices()
+                .nth(keep)
+                .map_or(label.len(), |(at, _)| at);
+            format!("{}…", &label[..end]).into()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +92,14 @@ mod tests {
             "a\u{FFFD}b\u{FFFD}c\u{FFFD}d"
         );
         assert_eq!(escape_html("a\tb\nc\r\nd"), "a\tb\nc\r\nd");
+    }
+
+    #[test]
+    fn labels_are_cut_on_characters_with_an_ellipsis() {
+        assert_eq!(truncate("short", 18), "short");
+        assert_eq!(truncate("exactly-eighteen!!", 18), "exactly-eighteen!!");
+        assert_eq!(truncate("a much longer label than fits", 10), "a much lo…");
+        assert_eq!(truncate("😀😀😀😀", 3), "😀😀…");
+        assert_eq!(truncate("", 3), "");
     }
 }

@@ -3,9 +3,9 @@
 //! [`render`] turns the numbers of a scan and its top-ranked ads into a page
 //! an analyst can open offline, read on a phone, print, or attach to a case:
 //! totals, an honesty note on what a score means, inline SVG charts of
-//! indicator frequencies and of scores, a table of identifiers, and each top
-//! ad with its reasons, identifiers and original text, the evidence
-//! highlighted where it stands.
+//! indicator frequencies and of scores, a table of identifiers, the networks
+//! of linked ads with a picture of each, and each top ad with its reasons,
+//! identifiers and original text, the evidence highlighted where it stands.
 //!
 //! Architecture invariant: this crate is a pure function from data to a
 //! `String`. It never reads or writes files, never reads the clock (the
@@ -17,11 +17,18 @@
 
 mod chart;
 mod escape;
+mod graph;
 mod highlight;
+mod network;
+mod network_section;
 mod number;
 mod page;
 
 pub use escape::{Escaped, escape_html};
+pub use network::{
+    CircuitStop, GraphNode, GraphNodeKind, NetworkGraph, NetworkIdentifier, NetworkView,
+    TemplateView,
+};
 
 use ctip_core::{Ad, AdResult, IdentifierKind};
 
@@ -50,6 +57,9 @@ pub struct ReportInput<'a> {
     pub score_histogram: [u64; 10],
     /// The ads to show in full, highest score first; shown in the order given.
     pub top_ads: Vec<RankedAd<'a>>,
+    /// The networks of linked ads to show, highest risk first (about ten);
+    /// shown in the order given. When empty the page has no networks section.
+    pub networks: Vec<NetworkView>,
     /// Caveats about this run, shown under the report's own note on what a
     /// score means (which already says that scores are leads, not findings).
     pub notes: Vec<String>,

@@ -72,6 +72,15 @@ pub(crate) fn percent(part: u64, whole: u64) -> String {
     }
 }
 
+/// A fraction of one as a whole percentage: `0.724` as `72%`.
+pub(crate) fn share(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.0}%", x * 100.0)
+    } else {
+        MISSING.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +127,7 @@ mod tests {
         assert_eq!(rate(-1.0), "–");
         assert_eq!(percent(1, 0), "–");
         assert_eq!(percent(1, 4), "25.0%");
+        assert_eq!(share(0.724), "72%");
+        assert_eq!(share(f64::NAN), "–");
     }
 }

@@ -6,6 +6,7 @@
 use crate::chart::{self, MAX_INDICATOR_BARS};
 use crate::escape::Escaped;
 use crate::highlight::{self, Highlight, Layer};
+use crate::network_section;
 use crate::number;
 use crate::{IndicatorCount, RankedAd, ReportInput, Totals};
 use ctip_core::{Ad, Identifier, IdentifierKind, Reason};
@@ -34,6 +35,7 @@ pub(crate) fn write(out: &mut String, input: &ReportInput) -> fmt::Result {
     indicators(out, &input.indicator_counts)?;
     scores(out, &input.score_histogram)?;
     identifiers(out, &input.identifier_counts, &input.obfuscated_counts)?;
+    network_section::write(out, &input.networks)?;
     top_ads(out, &input.top_ads)?;
     writeln!(out, "</main>")?;
     footer(out, input)?;
@@ -345,18 +347,23 @@ fn ad_article(out: &mut String, rank: usize, ranked: &RankedAd) -> fmt::Result {
     writeln!(out, "</article>")
 }
 
-/// The score as a number and as a small bar, clamped to `[0, 1]`.
+/// The score as a number and as a small bar.
 fn score_line(out: &mut String, score: f32) -> fmt::Result {
     let score = f64::from(score);
-    let filled = if score.is_finite() {
-        score.clamp(0.0, 1.0) * 100.0
+    meter(out, "Score", &number::decimal(score, 2), score)
+}
+
+/// `label`, the value as `shown`, and `fraction` as a small bar, clamped to
+/// `[0, 1]` (empty when not finite).
+pub(crate) fn meter(out: &mut String, label: &str, shown: &str, fraction: f64) -> fmt::Result {
+    let filled = if fraction.is_finite() {
+        fraction.clamp(0.0, 1.0) * 100.0
     } else {
         0.0
     };
     writeln!(
         out,
-        r#"<p class="score">Score <strong>{}</strong><svg class="scorebar" viewBox="0 0 100 8" aria-hidden="true"><rect class="track" width="100" height="8"/><rect class="fill" width="{filled:.1}" height="8"/></svg></p>"#,
-        number::decimal(score, 2)
+        r#"<p class="score">{label} <strong>{shown}</strong><svg class="scorebar" viewBox="0 0 100 8" aria-hidden="true"><rect class="track" width="100" height="8"/><rect class="fill" width="{filled:.1}" height="8"/></svg></p>"#
     )
 }
 

@@ -1,7 +1,10 @@
 //! The report as a user gets it: render a scan and read the HTML back.
 
 use ctip_core::{Ad, AdResult, Identifier, IdentifierKind, Reason, Span};
-use ctip_report::{IndicatorCount, RankedAd, ReportInput, Totals, render};
+use ctip_report::{
+    CircuitStop, GraphNode, GraphNodeKind, IndicatorCount, NetworkGraph, NetworkIdentifier,
+    NetworkView, RankedAd, ReportInput, TemplateView, Totals, render,
+};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------------------
@@ -104,6 +107,23 @@ fn svg<'h>(html: &'h str, id: &str) -> Option<&'h str> {
     Some(&html[start..end])
 }
 
+/// The inline SVG picture of a network's graph, from `<svg` to `</svg>`.
+fn graph_svg<'h>(html: &'h str, id: &str) -> Option<&'h str> {
+    let start = html.find(&format!(r#"<svg class="chart graph" id="{id}""#))?;
+    let end = html[start..].find("</svg>")? + start;
+    Some(&html[start..end])
+}
+
+/// The part of the page from `start` to the next `</article>`.
+fn article<'h>(html: &'h str, start: &str) -> &'h str {
+    let from = html.find(start).expect("article");
+    &html[from..from + html[from..].find("</article>").unwrap()]
+}
+
+fn graph_nodes(svg: &str) -> usize {
+    svg.matches(r#"<g class="node "#).count()
+}
+
 fn bars(svg: &str) -> usize {
     svg.matches(r#"class="bar""#).count()
 }
@@ -178,6 +198,76 @@ fn input<'a>(top_ads: Vec<RankedAd<'a>>) -> ReportInput<'a> {
         score_histogram: [500, 300, 150, 100, 60, 40, 20, 10, 6, 4],
         top_ads,
         notes: vec!["Scores are leads for a human to check, not findings.".into()],
+        networks: vec![],
+    }
+}
+
+fn graph_node(label: &str, kind: GraphNodeKind, weight: u64) -> GraphNode {
+    GraphNode {
+        label: label.into(),
+        kind,
+        weight,
+    }
+}
+
+fn stop(city: &str, from: &str, to: &str, ads: u64) -> CircuitStop {
+    CircuitStop {
+        city: city.into(),
+        from: from.into(),
+        to: to.into(),
+        ads,
+    }
+}
+
+fn network() -> NetworkView {
+    NetworkView {
+        id: "N-1042".into(),
+        ads: 57,
+        risk: 0.78,
+        risk_reasons: vec!["7 cities".into(), "4 names on one phone".into()],
+        first_seen: Some("2025-03-02".into()),
+        last_seen: Some("2025-03-30".into()),
+        price_range: Some("80–300 USD/hour".into()),
+        names: vec!["Lily".into(), "Amber".into()],
+        cities: vec![("Houston".into(), 21), ("Dallas".into(), 17)],
+        circuit: vec![
+            stop("Houston", "2025-03-02", "2025-03-09", 12),
+            stop("Dallas", "2025-03-10", "2025-03-18", 17),
+            stop("Houston", "2025-03-30", "2025-03-30", 1),
+        ],
+        timeline: vec![
+            ("2025-W09".into(), 4),
+            ("2025-W10".into(), 11),
+            ("2025-W11".into(), 15),
+        ],
+        identifiers: vec![
+            NetworkIdentifier {
+                kind: "phone".into(),
+                value: "+17135550100".into(),
+                ads: 33,
+                hub: false,
+            },
+            NetworkIdentifier {
+                kind: "email".into(),
+                value: "bookings@example.org".into(),
+                ads: 48,
+                hub: true,
+            },
+        ],
+        templates: vec![TemplateView {
+            id: "T-17".into(),
+            ads: 31,
+            text: "NEW in ⟨city⟩, call ⟨phone⟩".into(),
+            coverage: 0.86,
+        }],
+        graph: NetworkGraph {
+            nodes: vec![
+                graph_node("T-17", GraphNodeKind::Template, 31),
+                graph_node("+17135550100", GraphNodeKind::Phone, 33),
+                graph_node("bookings@example.org", GraphNodeKind::Hub, 48),
+            ],
+            edges: vec![(0, 1), (0, 2)],
+        },
     }
 }
 
@@ -499,6 +589,258 @@ fn odd_numbers_print_as_dashes_not_nan() {
     assert!(html.contains("<dt>Elapsed</dt><dd>–</dd>"));
 }
 
+#[test]
+fn without_networks_there_is_no_networks_section() {
+    let html = render(&input(vec![]));
+    assert!(!html.contains(r#"id="networks""#));
+    assert!(!html.contains("<h2 id=\"networks\">Networks</h2>"));
+    assert!(!html.contains(r#"class="network""#));
+    assert!(!html.contains(r#"class="chart graph""#));
+}
+
+#[test]
+fn a_network_shows_its_risk_picture_timeline_circuit_and_evidence() {
+    let mut report = input(vec![]);
+    report.networks = vec![network()];
+    let html = render(&report);
+    assert_well_formed(&html);
+
+    let section = html
+        .find(r#"<section aria-labelledby="networks">"#)
+        .expect("networks section");
+    assert!(html.contains(r#"<h2 id="networks">Networks</h2>"#));
+    assert!(section < html.find(r#"<h2 id="top-ads">"#).unwrap());
+    // The caveat comes first.
+    let caution = html.find("Links are leads, not findings.").expect("caveat");
+    assert!(caution > section && caution < html.find(r#"<article class="network""#).unwrap());
+    assert!(html.contains("not used to link ads"));
+
+    assert!(html.contains(r##"<a href="#net-1" class="mono">N-1042</a>"##));
+    let net = article(&html, r#"<article class="network" id="net-1""#);
+    assert!(net.contains(
+        r#"<h3 id="net-1-title"><span class="rank">#1</span> <span class="mono">N-1042</span> <span class="muted">· 57 ads</span></h3>"#
+    ));
+    assert!(net.contains("Risk <strong>78%</strong>"));
+    assert!(net.contains(r#"<rect class="fill" width="78.0" height="8"/>"#));
+    assert!(net.contains("<li>4 names on one phone</li>"));
+    assert!(net.contains("<dt>Prices</dt><dd>80–300 USD/hour</dd>"));
+    assert!(net.contains("<dt>Names</dt><dd>Lily, Amber</dd>"));
+
+    // The picture: one shape per node, hubs marked and in the legend.
+    let graph = graph_svg(net, "net-1-graph").expect("graph picture");
+    assert!(graph.contains(r#"viewBox="0 0 "#));
+    assert!(graph.contains(r#"role="img""#) && graph.contains("<title"));
+    assert_eq!(graph_nodes(graph), 3);
+    assert_eq!(graph.matches(r#"class="shape""#).count(), 3);
+    assert_eq!(graph.matches("<line class=\"edge").count(), 2);
+    assert!(graph.contains(r#"<g class="node hub">"#));
+    assert!(graph.contains(r#"<line class="edge hub""#));
+    assert!(net.contains("hub (shown, not used to link)"));
+
+    let timeline = svg(net, "net-1-timeline").expect("timeline");
+    assert!(timeline.contains("viewBox="));
+    assert_eq!(bars(timeline), 3);
+    assert!(net.contains(r#"<th scope="row" class="mono">2025-W10</th><td class="num">11</td>"#));
+
+    assert!(
+        net.contains("(2025)"),
+        "a circuit within one year names it once"
+    );
+    assert!(net.contains(
+        r#"<span class="city">Houston</span> <span class="muted">(Mar 2–Mar 9, 12 ads)</span>"#
+    ));
+    assert!(net.contains(
+        r#"<span class="arrow" aria-hidden="true">→</span> <span class="city">Dallas</span>"#
+    ));
+    assert!(net.contains(r#"<span class="muted">(Mar 30, 1 ad)</span>"#));
+    assert!(net.contains(
+        r#"<tr><th scope="row">Houston</th><td class="num">21</td><td class="num">36.8%</td></tr>"#
+    ));
+
+    assert!(net.contains(
+        r#"<tr class="hub"><td>email</td><th scope="row"><code>bookings@example.org</code></th><td class="num">48</td><td><span class="badge hub">hub – not used to link</span></td></tr>"#
+    ));
+    assert!(net.contains(
+        r#"<tr><td>phone</td><th scope="row"><code>+17135550100</code></th><td class="num">33</td><td></td></tr>"#
+    ));
+    assert!(net.contains("31 ads · coverage 86%"));
+    assert!(net.contains(
+        r#"<blockquote class="adtext">NEW in <span class="slot">⟨city⟩</span>, call <span class="slot">⟨phone⟩</span></blockquote>"#
+    ));
+
+    // Still nothing that loads or runs.
+    assert!(!html.to_ascii_lowercase().contains("<script"));
+    assert!(!html.contains("http:") && !html.contains("https:") && !html.contains("xmlns"));
+    assert_eq!(html, render(&report), "the same networks, the same page");
+}
+
+#[test]
+fn networks_are_numbered_in_the_order_given() {
+    let mut report = input(vec![]);
+    let mut second = network();
+    second.id = "N-7".into();
+    report.networks = vec![network(), second];
+    let html = render(&report);
+    assert_well_formed(&html);
+    assert!(html.contains(r##"<a href="#net-2" class="mono">N-7</a>"##));
+    assert!(graph_svg(&html, "net-1-graph").is_some());
+    assert!(graph_svg(&html, "net-2-graph").is_some());
+    assert!(html.find("N-1042").unwrap() < html.find("N-7").unwrap());
+}
+
+#[test]
+fn hostile_network_strings_stay_inert() {
+    const EVIL: &str = r#"<script>alert(1)</script>"><img src=x onerror='x'>"#;
+    let evil = || EVIL.to_owned();
+    let mut hostile = network();
+    hostile.id = evil();
+    hostile.risk_reasons = vec![evil()];
+    hostile.first_seen = Some(evil());
+    hostile.last_seen = Some(evil());
+    hostile.price_range = Some(evil());
+    hostile.names = vec![evil(), "Lily".into()];
+    hostile.cities = vec![(evil(), 3)];
+    hostile.circuit = vec![stop(EVIL, EVIL, "2025-03-02", 3), stop("x", "", EVIL, 1)];
+    hostile.timeline = vec![(evil(), 3), ("w2".into(), 1)];
+    hostile.identifiers[0].kind = evil();
+    hostile.identifiers[0].value = evil();
+    hostile.templates = vec![TemplateView {
+        id: evil(),
+        ads: 3,
+        text: format!("{EVIL} ⟨{EVIL}⟩ ⟨phone⟩ {EVIL}"),
+        coverage: 0.5,
+    }];
+    hostile.graph.nodes[0].label = evil();
+    hostile.graph.nodes[1].label = "<script>".into();
+    let mut report = input(vec![]);
+    report.networks = vec![hostile];
+    let html = render(&report);
+
+    assert_well_formed(&html);
+    let net = article(&html, r#"<article class="network" id="net-1""#);
+    assert!(net.contains(
+        "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=&#39;x&#39;&gt;"
+    ));
+    // Every place an untrusted string lands, and still escaped there.
+    for place in [
+        r#"<span class="mono">&lt;script&gt;"#,
+        "<dt>Names</dt><dd>&lt;script&gt;",
+        r#"<span class="city">&lt;script&gt;"#,
+        r#"<th scope="row">&lt;script&gt;"#,
+        r#"<code>&lt;script&gt;"#,
+        r#"<span class="slot">⟨&lt;script&gt;"#,
+        r#"<title>template: &lt;script&gt;"#,
+        r#"<title>&lt;script&gt;alert(1)"#,
+        r#"<li>&lt;script&gt;"#,
+    ] {
+        assert!(net.contains(place), "missing {place:?}");
+    }
+    for tag in tags(&html) {
+        assert!(
+            !["script", "img"].contains(&tag.name.as_str()),
+            "hostile tag got through: {tag:?}"
+        );
+        for (name, value) in &tag.attrs {
+            assert!(!name.starts_with("on"), "event handler {name} in {tag:?}");
+            assert!(!value.contains('<') && !value.contains('"'));
+        }
+    }
+    // Element ids come from the rank, never from the network's own id.
+    assert!(html.contains(r#"<article class="network" id="net-1" aria-labelledby="net-1-title">"#));
+}
+
+#[test]
+fn a_huge_graph_is_cut_to_its_heaviest_nodes_and_says_so() {
+    let mut big = network();
+    big.graph = NetworkGraph {
+        nodes: (0..500u64)
+            .map(|i| {
+                let kind = match i % 10 {
+                    0 => GraphNodeKind::Template,
+                    1 => GraphNodeKind::Hub,
+                    2 | 3 => GraphNodeKind::Email,
+                    4 => GraphNodeKind::Wallet,
+                    5 | 6 => GraphNodeKind::Handle,
+                    _ => GraphNodeKind::Phone,
+                };
+                graph_node(&format!("node number {i} with a long name"), kind, i % 97)
+            })
+            .collect(),
+        edges: (0..500)
+            .flat_map(|i| [(i, (i * 7 + 3) % 500), (i, i / 10 * 10)])
+            .collect(),
+    };
+    let mut report = input(vec![]);
+    report.networks = vec![big];
+    let html = render(&report);
+    assert_well_formed(&html);
+
+    let graph = graph_svg(&html, "net-1-graph").unwrap();
+    assert_eq!(graph_nodes(graph), 60);
+    assert!(html.contains("Only the 60 heaviest of 500 are drawn"));
+    assert!(html.contains("440 more are not drawn"));
+    // Long labels are cut, and only some nodes get one.
+    assert!(graph.contains("node number 96 wi…"));
+    let labels = graph.matches(r#"class="nlabel""#).count();
+    assert!((1..=24).contains(&labels), "{labels} labels");
+    assert!(html.contains(&format!("Only {labels} are labelled")));
+}
+
+#[test]
+fn an_empty_network_and_odd_data_render() {
+    let mut odd = network();
+    odd.risk = f32::NAN;
+    odd.graph.edges = vec![(0, 0), (0, 99), (usize::MAX, 1), (1, 0), (0, 1)];
+    odd.timeline = (0..1000).map(|d| (format!("d{d}"), u64::MAX / 3)).collect();
+    odd.circuit = (0..50)
+        .map(|i| {
+            stop(
+                "",
+                "",
+                if i % 2 == 0 {
+                    "2024-12-31"
+                } else {
+                    "2025-01-02"
+                },
+                0,
+            )
+        })
+        .collect();
+    let mut report = input(vec![]);
+    report.networks = vec![NetworkView::default(), odd];
+    let html = render(&report);
+    assert_well_formed(&html);
+
+    let empty = article(&html, r#"<article class="network" id="net-1""#);
+    assert!(empty.contains(r#"<span class="mono">(no id)</span>"#));
+    for missing in [
+        "No links to draw.",
+        "No dates.",
+        "No places.",
+        "No shared identifiers.",
+        "No templates.",
+    ] {
+        assert!(empty.contains(missing), "missing {missing:?}");
+    }
+    assert!(!empty.contains("<svg class=\"chart"), "nothing to chart");
+
+    let odd = article(&html, r#"<article class="network" id="net-2""#);
+    assert!(odd.contains("Risk <strong>–</strong>"));
+    assert_eq!(
+        odd.matches("<line class=\"edge").count(),
+        1,
+        "one real link"
+    );
+    assert!(bars(svg(odd, "net-2-timeline").unwrap()) <= 120);
+    assert!(odd.contains("Each bar adds up 9 periods."));
+    assert!(
+        odd.contains("Dec 31, 2024"),
+        "dates keep their year across years"
+    );
+    assert!(odd.contains("and 10 more stops"));
+    assert!(!html.contains("NaN") && !html.contains("inf"));
+}
+
 // ---------------------------------------------------------------------------
 // Properties.
 // ---------------------------------------------------------------------------
@@ -534,5 +876,36 @@ proptest! {
         let html = render(&input(vec![RankedAd { ad: &listing, result: &found }]));
         prop_assert_eq!(html.matches("<mark").count(), html.matches("</mark>").count());
         assert_well_formed(&html);
+    }
+
+    #[test]
+    fn any_graph_draws_one_shape_per_kept_node(
+        nodes in prop::collection::vec((text(), 0u8..6, 0u64..1_000), 1..90),
+        edges in prop::collection::vec((0usize..100, 0usize..100), 0..200),
+    ) {
+        let kinds = [
+            GraphNodeKind::Template,
+            GraphNodeKind::Phone,
+            GraphNodeKind::Email,
+            GraphNodeKind::Handle,
+            GraphNodeKind::Wallet,
+            GraphNodeKind::Hub,
+        ];
+        let count = nodes.len();
+        let mut net = network();
+        net.graph = NetworkGraph {
+            nodes: nodes
+                .into_iter()
+                .map(|(label, kind, weight)| graph_node(&label, kinds[usize::from(kind)], weight))
+                .collect(),
+            edges,
+        };
+        let mut report = input(vec![]);
+        report.networks = vec![net];
+        let html = render(&report);
+        assert_well_formed(&html);
+        let graph = graph_svg(&html, "net-1-graph").unwrap();
+        prop_assert_eq!(graph_nodes(graph), count.min(60));
+        prop_assert!(!graph.contains("NaN"));
     }
 }

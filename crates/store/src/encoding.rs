@@ -118,6 +118,27 @@ impl PreparedAd {
     }
 }
 
+/// Only the identifiers of a stored result: all that linking needs, without
+/// the ad's text.
+pub(crate) fn decode_identifiers(json: &str) -> Result<Vec<Identifier>, serde_json::Error> {
+    let stored: StoredResult = serde_json::from_str(json)?;
+    Ok(stored.identifiers.into_iter().map(identifier).collect())
+}
+
+fn identifier(i: StoredIdentifier) -> Identifier {
+    Identifier {
+        kind: i.kind,
+        value: i.value,
+        span: Span {
+            start: i.span[0],
+            end: i.span[1],
+        },
+        qualifier: i.qualifier,
+        price: i.price,
+        obfuscated: i.obfuscated,
+    }
+}
+
 /// Rebuilds an ad's result from its stored form and the ad's text.
 pub(crate) fn decode(ad: &Ad, score: f32, json: &str) -> Result<AdResult, serde_json::Error> {
     let stored: StoredResult = serde_json::from_str(json)?;
@@ -147,21 +168,7 @@ pub(crate) fn decode(ad: &Ad, score: f32, json: &str) -> Result<AdResult, serde_
     }
     Ok(AdResult {
         id: ad.id.clone(),
-        identifiers: stored
-            .identifiers
-            .into_iter()
-            .map(|i| Identifier {
-                kind: i.kind,
-                value: i.value,
-                span: Span {
-                    start: i.span[0],
-                    end: i.span[1],
-                },
-                qualifier: i.qualifier,
-                price: i.price,
-                obfuscated: i.obfuscated,
-            })
-            .collect(),
+        identifiers: stored.identifiers.into_iter().map(identifier).collect(),
         indicators,
         score,
         reasons,

@@ -9,8 +9,10 @@
 //! never analyses text and never logs record contents.
 
 mod encoding;
+mod links;
 
 pub use encoding::PreparedAd;
+pub use links::{HubDecision, LinkState, LinkUpdate, LinkableAd, NetworkRow, TemplateRow, VerdictRow};
 
 use ctip_core::{Ad, AdResult, IdentifierKind};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -26,6 +28,7 @@ const ROWS_PER_STATEMENT: usize = 400;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_ads.sql"),
     include_str!("../migrations/sqlite/0002_pending_identifiers.sql"),
+    include_str!("../migrations/sqlite/0003_networks.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
