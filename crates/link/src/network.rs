@@ -137,8 +137,9 @@ pub struct Linking {
 pub struct TemplateVerdict {
     pub template: u32,
     pub ads: u32,
-    /// Separate posters (groups of two or more ads joined by identifiers
-    /// that cannot be hubs) among its ads.
+    /// Separate posters among its ads: groups joined by identifiers that
+    /// cannot be hubs, counting only ads that show an identifier shared
+    /// with another ad.
     pub posters: u32,
 }
 
@@ -175,6 +176,12 @@ pub fn link(templates: &[u32], postings: &Postings, params: &NetworkParams) -> L
             || (params.overrides.get(&shared[index].0).is_none()
                 && (spreads[index] as u32) < params.hub_threshold)
     };
+    let mut has_identifier = vec![false; ad_count];
+    for (_, ads) in &shared {
+        for &ad in ads {
+            has_identifier[ad as usize] = true;
+        }
+    }
     let mut safe_sets = DisjointSets::new(ad_count);
     for index in (0..shared.len()).filter(|&i| is_safe(i)) {
         union_all(&mut safe_sets, &shared[index].1);
@@ -195,10 +202,16 @@ pub fn link(templates: &[u32], postings: &Postings, params: &NetworkParams) -> L
         if ads.len() < 2 {
             continue;
         }
-        let mut roots: Vec<u32> = ads.iter().map(|&ad| safe_sets.find(ad)).collect();
+        // Every ad that shows an identifier speaks for its poster; ads that
+        // show none say nothing about who wrote them.
+        let mut roots: Vec<u32> = ads
+            .iter()
+            .filter(|&&ad| has_identifier[ad as usize])
+            .map(|&ad| safe_sets.find(ad))
+            .collect();
         roots.sort_unstable();
         roots.dedup();
-        let posters = roots.iter().filter(|&&r| safe_sets.size_of(r) >= 2).count() as u32;
+        let posters = roots.len() as u32;
         if posters >= params.template_hub_threshold {
             shared_text.push(TemplateVerdict {
                 template,
@@ -458,8 +471,10 @@ mod tests {
     fn a_lower_threshold_flags_more() {
         let (templates, identifiers, count) = corpus();
         let postings = Postings::new(&identifiers, count);
+        // Templates judged by the identifier rule alone.
         let params = NetworkParams {
             hub_threshold: 2,
+            template_hub_threshold: u32::MAX,
             ..NetworkParams::default()
         };
         let hubs: Vec<u32> = link(&templates, &postings, &params)
@@ -468,6 +483,28 @@ mod tests {
             .collect();
         // Each network's own phone joins two templates of three ads.
         assert_eq!(hubs, vec![0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_template_shared_by_many_posters_does_not_link_them() {
+        // Six ads from one text, each with its own phone: six posters.
+        let templates = vec![0; 6];
+        let identifiers: Vec<Vec<u32>> = (0..6).map(|i| vec![i]).collect();
+        // Each phone also appears in a second, unrelated ad.
+        let mut templates = templates;
+        let mut identifiers = identifiers;
+        for i in 0..6u32 {
+            templates.push(6 + i);
+            identifiers.push(vec![i]);
+        }
+        let postings = Postings::new(&identifiers, 6);
+        let linking = link(&templates, &postings, &NetworkParams::default());
+        assert_eq!(linking.shared_text.len(), 1);
+        assert_eq!(linking.shared_text[0].posters, 6);
+        let mut networks = linking.network.clone();
+        networks.sort_unstable();
+        networks.dedup();
+        assert_eq!(networks.len(), 6, "each poster stays its own network");
     }
 
     #[test]
