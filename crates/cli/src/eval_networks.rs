@@ -78,7 +78,8 @@ fn read_truth(path: &Path) -> Result<Vec<TruthRecord>> {
         .lines()
         .enumerate()
         .map(|(i, line)| {
-            let line = line.with_context(|| format!("{}:{}: cannot read", path.display(), i + 1))?;
+            let line =
+                line.with_context(|| format!("{}:{}: cannot read", path.display(), i + 1))?;
             serde_json::from_str(&line)
                 .with_context(|| format!("{}:{}: not a truth record", path.display(), i + 1))
         })
@@ -102,7 +103,11 @@ fn read_predicted(path: &Path, ids: &[String]) -> Result<Vec<String>> {
             continue;
         }
         let parsed: Line = serde_json::from_str(&line).with_context(|| {
-            format!("{}:{}: expected {{\"id\", \"template\"}}", path.display(), i + 1)
+            format!(
+                "{}:{}: expected {{\"id\", \"template\"}}",
+                path.display(),
+                i + 1
+            )
         })?;
         by_id.insert(parsed.id, parsed.template.to_string());
     }
@@ -167,8 +172,10 @@ pub fn run(args: NetworkEvalArgs) -> Result<crate::ExitCode> {
     let refined_count: usize = clusters
         .par_iter()
         .map(|(_, members)| {
-            let member_tokens: Vec<&[u32]> =
-                members.iter().map(|&m| tokens[m as usize].as_slice()).collect();
+            let member_tokens: Vec<&[u32]> = members
+                .iter()
+                .map(|&m| tokens[m as usize].as_slice())
+                .collect();
             let sketches: Vec<_> = members
                 .iter()
                 .map(|&m| corpus.sketches[m as usize])

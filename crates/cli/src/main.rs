@@ -134,7 +134,12 @@ struct ScanArgs {
 #[derive(Args)]
 struct NetworksArgs {
     /// The SQLite store written by `ctip scan`.
-    #[arg(long, env = "CTIP_DB", default_value = "ctip-data/ctip.sqlite", global = true)]
+    #[arg(
+        long,
+        env = "CTIP_DB",
+        default_value = "ctip-data/ctip.sqlite",
+        global = true
+    )]
     db: PathBuf,
     #[command(subcommand)]
     command: networks::NetworksCommand,

@@ -3,7 +3,9 @@
 
 use crate::ExitCode;
 use crate::inputs::progress_bar;
-use crate::linking::{Corpus, LinkSettings, cluster_and_link, document_of, groups, summaries, template_text};
+use crate::linking::{
+    Corpus, LinkSettings, cluster_and_link, document_of, groups, summaries, template_text,
+};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use ctip_core::IdentifierKind;
@@ -52,7 +54,10 @@ impl Default for LinkArgs {
 }
 
 impl LinkArgs {
-    pub fn settings(&self, overrides: Vec<((IdentifierKind, String), HubOverride)>) -> LinkSettings {
+    pub fn settings(
+        &self,
+        overrides: Vec<((IdentifierKind, String), HubOverride)>,
+    ) -> LinkSettings {
         LinkSettings {
             template: TemplateParams {
                 min_similarity: self.min_similarity,
@@ -156,9 +161,7 @@ pub fn run(db: &Path, command: NetworksCommand) -> Result<ExitCode> {
                 json,
             } => list(&store, limit, min_ads, json).await,
             NetworksCommand::Show { network, json } => show(&store, &network, json).await,
-            NetworksCommand::Search { identifier, json } => {
-                search(&store, &identifier, json).await
-            }
+            NetworksCommand::Search { identifier, json } => search(&store, &identifier, json).await,
             NetworksCommand::Explain {
                 first_ad,
                 second_ad,
@@ -208,7 +211,9 @@ pub fn parse_identifier(text: &str) -> Result<(IdentifierKind, String)> {
         IdentifierKind::Phone
     } else if text.contains('@') && !text.starts_with('@') {
         IdentifierKind::Email
-    } else if text.starts_with("0x") || (text.len() >= 26 && text.bytes().all(|b| b.is_ascii_alphanumeric())) {
+    } else if text.starts_with("0x")
+        || (text.len() >= 26 && text.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
         IdentifierKind::Wallet
     } else {
         IdentifierKind::Handle
@@ -231,7 +236,10 @@ fn network_name(id: i64) -> String {
 }
 
 fn parse_network(text: &str) -> Result<i64> {
-    let digits = text.trim().trim_start_matches("N-").trim_start_matches("n-");
+    let digits = text
+        .trim()
+        .trim_start_matches("N-")
+        .trim_start_matches("n-");
     digits
         .parse()
         .map_err(|_| anyhow!("`{text}` is not a network id such as N-1042"))
@@ -297,7 +305,9 @@ pub fn build_for_report(
 
 /// A network as the HTML report draws it.
 fn view(detail: &NetworkDetail) -> ctip_report::NetworkView {
-    use ctip_report::{CircuitStop, GraphNode, GraphNodeKind, NetworkGraph, NetworkIdentifier, TemplateView};
+    use ctip_report::{
+        CircuitStop, GraphNode, GraphNodeKind, NetworkGraph, NetworkIdentifier, TemplateView,
+    };
     let s = &detail.summary;
     let mut nodes: Vec<GraphNode> = Vec::new();
     let mut edges = Vec::new();
@@ -350,7 +360,12 @@ fn view(detail: &NetworkDetail) -> ctip_report::NetworkView {
         price_range: (!s.prices.is_empty()).then(|| {
             s.prices
                 .iter()
-                .map(|p| format!("{:.0}–{:.0} {}/hour", p.min_per_hour, p.max_per_hour, p.currency))
+                .map(|p| {
+                    format!(
+                        "{:.0}–{:.0} {}/hour",
+                        p.min_per_hour, p.max_per_hour, p.currency
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         }),
@@ -374,7 +389,10 @@ fn view(detail: &NetworkDetail) -> ctip_report::NetworkView {
                 kind: i.kind.as_str().to_string(),
                 value: i.value.clone(),
                 ads: i.ads,
-                hub: detail.hubs.iter().any(|h| h.kind == i.kind && h.value == i.value),
+                hub: detail
+                    .hubs
+                    .iter()
+                    .any(|h| h.kind == i.kind && h.value == i.value),
             })
             .collect(),
         templates: detail
@@ -417,7 +435,9 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
     let stale = store.stale_links().await?;
     let mut state = if full || stale > 0 {
         if stale > 0 && !full {
-            eprintln!("{stale} linked ads were rescanned or removed since the last build: rebuilding in full");
+            eprintln!(
+                "{stale} linked ads were rescanned or removed since the last build: rebuilding in full"
+            );
         }
         Vec::new()
     } else {
@@ -427,8 +447,10 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
     let progress = progress_bar(quiet);
     progress.set_length(total);
     progress.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} linking {pos}/{len} ads {wide_bar} ETA {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} linking {pos}/{len} ads {wide_bar} ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
 
     // Old ads: facts and stored sketches, no text.
@@ -455,8 +477,9 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
                     incremental = false;
                     break 'pages;
                 };
-                let sketch = Sketch::from_bytes(&kept.sketch)
-                    .ok_or_else(|| anyhow!("the stored sketch of ad row {} is corrupt", ad.rowid))?;
+                let sketch = Sketch::from_bytes(&kept.sketch).ok_or_else(|| {
+                    anyhow!("the stored sketch of ad row {} is corrupt", ad.rowid)
+                })?;
                 corpus.push(&ad.ad, ad.score, &ad.identifiers, sketch);
                 rowids.push(ad.rowid);
                 scan_ids.push(ad.scan_id);
@@ -505,7 +528,10 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
             .map(|i| i as u32)
             .map_err(|_| anyhow!("stored cluster names ad row {rowid}, which is not linked"))
     };
-    let old_indices: Vec<u32> = old_labels.iter().map(|&r| index_of(r)).collect::<Result<_>>()?;
+    let old_indices: Vec<u32> = old_labels
+        .iter()
+        .map(|&r| index_of(r))
+        .collect::<Result<_>>()?;
     progress.set_message("clustering");
     let (templates, linking) = cluster_and_link(&corpus, &old_indices, &settings);
 
@@ -533,7 +559,10 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
                 .iter()
                 .map(|m| tokens.get(m).map_or(&[][..], Vec::as_slice))
                 .collect();
-            let sketches: Vec<Sketch> = members.iter().map(|&m| corpus.sketches[m as usize]).collect();
+            let sketches: Vec<Sketch> = members
+                .iter()
+                .map(|&m| corpus.sketches[m as usize])
+                .collect();
             (*label, members.clone(), refine(&member_tokens, &sketches))
         })
         .collect();
@@ -550,7 +579,10 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
         .collect();
     let mut template_rows: Vec<TemplateRow> = Vec::new();
     let mut coverage: HashMap<u32, f32> = HashMap::new();
-    let changed_ids: HashSet<i64> = refined.iter().map(|(l, _, _)| rowids[*l as usize]).collect();
+    let changed_ids: HashSet<i64> = refined
+        .iter()
+        .map(|(l, _, _)| rowids[*l as usize])
+        .collect();
     for (label, members, template) in &refined {
         let seed = &seed_ads[&rowids[members[template.seed] as usize]];
         for (&m, &c) in members.iter().zip(&template.coverage) {
@@ -633,7 +665,13 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
         .collect();
     progress.set_message("saving");
     store
-        .save_links(!incremental, &updates, &template_rows, &network_rows, &verdict_rows)
+        .save_links(
+            !incremental,
+            &updates,
+            &template_rows,
+            &network_rows,
+            &verdict_rows,
+        )
         .await?;
     progress.finish_and_clear();
     Ok(BuildReport {
@@ -801,7 +839,8 @@ pub async fn network_detail(store: &Store, row: &NetworkRow) -> Result<NetworkDe
         })
         .collect();
     let members = store.network_members(row.id).await?;
-    let template_of: HashMap<i64, i64> = store.network_templates(row.id).await?.into_iter().collect();
+    let template_of: HashMap<i64, i64> =
+        store.network_templates(row.id).await?.into_iter().collect();
     let rowids: Vec<i64> = members.iter().map(|(r, _)| *r).collect();
     let mut hubs = Vec::new();
     let mut seen = HashSet::new();
@@ -854,7 +893,10 @@ async fn show(store: &Store, network: &str, json: bool) -> Result<ExitCode> {
         s.last_seen.as_deref().unwrap_or("?")
     );
     for p in &s.prices {
-        println!("price {:.0}–{:.0} {} per hour", p.min_per_hour, p.max_per_hour, p.currency);
+        println!(
+            "price {:.0}–{:.0} {} per hour",
+            p.min_per_hour, p.max_per_hour, p.currency
+        );
     }
     if !s.names.is_empty() {
         println!("names: {}", s.names.join(", "));
@@ -901,7 +943,9 @@ async fn search(store: &Store, identifier: &str, json: bool) -> Result<ExitCode>
         let mut rows = Vec::new();
         for id in &networks {
             if let Some(row) = store.network(*id).await? {
-                rows.push(serde_json::json!({"id": network_name(row.id), "summary": summary_of(&row)?}));
+                rows.push(
+                    serde_json::json!({"id": network_name(row.id), "summary": summary_of(&row)?}),
+                );
             }
         }
         println!(
@@ -1000,7 +1044,10 @@ async fn explain_link(store: &Store, first: &str, second: &str) -> Result<ExitCo
                         format!("both show {kind} {value}")
                     }
                 };
-                println!("  {} and {} {via}", ad_ids[step.from as usize], ad_ids[step.to as usize]);
+                println!(
+                    "  {} and {} {via}",
+                    ad_ids[step.from as usize], ad_ids[step.to as usize]
+                );
             }
         }
     }
@@ -1045,7 +1092,8 @@ async fn export(store: &Store, out: Option<&Path>) -> Result<ExitCode> {
     }))?;
     match out {
         Some(path) => {
-            std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::write(path, json)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!("wrote {} networks to {}", details.len(), path.display());
         }
         None => println!("{json}"),

@@ -233,7 +233,8 @@ pub fn run(options: ScanOptions) -> Result<(Summary, ReadCounts)> {
 
     let networks = match &options.networks {
         Some(link) => {
-            let (report, views) = crate::networks::build_for_report(&options.db, link, options.quiet)?;
+            let (report, views) =
+                crate::networks::build_for_report(&options.db, link, options.quiet)?;
             summary.networks = Some(report.headline());
             views
         }

@@ -173,7 +173,7 @@ pub fn link(templates: &[u32], postings: &Postings, params: &NetworkParams) -> L
         .collect();
     let is_safe = |index: usize| {
         params.overrides.get(&shared[index].0) == Some(&HubOverride::Link)
-            || (params.overrides.get(&shared[index].0).is_none()
+            || (!params.overrides.contains_key(&shared[index].0)
                 && (spreads[index] as u32) < params.hub_threshold)
     };
     let mut has_identifier = vec![false; ad_count];
@@ -268,7 +268,11 @@ pub fn link(templates: &[u32], postings: &Postings, params: &NetworkParams) -> L
                     sets.union(first, local(ad));
                 }
             }
-            let mut roots: Vec<u32> = shared[judged].1.iter().map(|&ad| sets.find(local(ad))).collect();
+            let mut roots: Vec<u32> = shared[judged]
+                .1
+                .iter()
+                .map(|&ad| sets.find(local(ad)))
+                .collect();
             roots.sort_unstable();
             roots.dedup();
             let groups = roots.iter().filter(|&&r| sets.size_of(r) >= 2).count() as u32;

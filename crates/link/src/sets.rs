@@ -49,7 +49,9 @@ impl DisjointSets {
 
     /// Each element's set, named by its smallest element.
     pub fn labels(&mut self) -> Vec<u32> {
-        (0..self.parent.len() as u32).map(|x| self.find(x)).collect()
+        (0..self.parent.len() as u32)
+            .map(|x| self.find(x))
+            .collect()
     }
 }
 

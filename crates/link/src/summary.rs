@@ -99,7 +99,10 @@ pub fn summarise(ads: &[AdFacts], kind_of: impl Fn(u32) -> IdentifierKind) -> Su
                 if let Some(name) = ad.name {
                     names_per_phone.entry(id).or_default().insert(name);
                 }
-                phones_per_template.entry(ad.template).or_default().insert(id);
+                phones_per_template
+                    .entry(ad.template)
+                    .or_default()
+                    .insert(id);
             }
         }
         if let Some((amount, currency)) = ad.hourly_price {
@@ -133,12 +136,20 @@ pub fn summarise(ads: &[AdFacts], kind_of: impl Fn(u32) -> IdentifierKind) -> Su
         keep *= 1.0 - MANY_CITIES;
         reasons.push(format!("posts in {} cities", cities.len()));
     }
-    let most_names = names_per_phone.values().map(HashSet::len).max().unwrap_or(0);
+    let most_names = names_per_phone
+        .values()
+        .map(HashSet::len)
+        .max()
+        .unwrap_or(0);
     if most_names >= 3 {
         keep *= 1.0 - MANY_NAMES_PER_PHONE;
         reasons.push(format!("{most_names} names on one phone"));
     }
-    let most_phones = phones_per_template.values().map(HashSet::len).max().unwrap_or(0);
+    let most_phones = phones_per_template
+        .values()
+        .map(HashSet::len)
+        .max()
+        .unwrap_or(0);
     if most_phones >= 3 {
         keep *= 1.0 - MANY_PHONES_PER_TEMPLATE;
         reasons.push(format!("{most_phones} phones on one template"));
@@ -187,10 +198,7 @@ pub fn summarise(ads: &[AdFacts], kind_of: impl Fn(u32) -> IdentifierKind) -> Su
 }
 
 fn circuit(ads: &[AdFacts]) -> Vec<Stop> {
-    let mut dated: Vec<(i32, &str)> = ads
-        .iter()
-        .filter_map(|a| Some((a.day?, a.city?)))
-        .collect();
+    let mut dated: Vec<(i32, &str)> = ads.iter().filter_map(|a| Some((a.day?, a.city?))).collect();
     dated.sort_unstable();
     let mut stops: Vec<(i32, i32, &str, u64)> = Vec::new();
     for (day, city) in dated {
@@ -303,9 +311,17 @@ mod tests {
         assert_eq!(s.cities[0], ("Houston".to_string(), 2));
         assert_eq!(s.identifiers, vec![(7, 5)]);
         assert!(s.risk > 0.4, "{}", s.risk);
-        assert!(s.reasons.iter().any(|r| r.contains("4 cities")), "{:?}", s.reasons);
+        assert!(
+            s.reasons.iter().any(|r| r.contains("4 cities")),
+            "{:?}",
+            s.reasons
+        );
         assert!(s.reasons.iter().any(|r| r.contains("3 names on one phone")));
-        assert!(s.reasons.iter().any(|r| r.starts_with("moves city 3 times")));
+        assert!(
+            s.reasons
+                .iter()
+                .any(|r| r.starts_with("moves city 3 times"))
+        );
         // 2025-03-01 is a Saturday: its week starts on Monday 2025-02-24.
         assert_eq!(s.weekly[0], ("2025-02-24".to_string(), 1));
     }

@@ -12,7 +12,9 @@ mod encoding;
 mod links;
 
 pub use encoding::PreparedAd;
-pub use links::{HubDecision, LinkState, LinkUpdate, LinkableAd, NetworkRow, TemplateRow, VerdictRow};
+pub use links::{
+    HubDecision, LinkState, LinkUpdate, LinkableAd, NetworkRow, TemplateRow, VerdictRow,
+};
 
 use ctip_core::{Ad, AdResult, IdentifierKind};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -95,9 +95,11 @@ fn kind(text: &str) -> Result<IdentifierKind> {
 impl Store {
     /// The sketch, template and network of every linked ad, in rowid order.
     pub async fn link_state(&self) -> Result<Vec<LinkState>> {
-        let rows = sqlx::query("SELECT ad_rowid, sketch, template, network, coverage FROM ad_links ORDER BY ad_rowid")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT ad_rowid, sketch, template, network, coverage FROM ad_links ORDER BY ad_rowid",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(LinkState {
@@ -180,7 +182,9 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         if full {
-            sqlx::query("DELETE FROM ad_links").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM ad_links")
+                .execute(&mut *tx)
+                .await?;
         }
         let (new, changed): (Vec<&LinkUpdate>, Vec<&LinkUpdate>) =
             updates.iter().partition(|u| u.sketch.is_some());
@@ -209,7 +213,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("DELETE FROM templates").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM templates")
+            .execute(&mut *tx)
+            .await?;
         for chunk in templates.chunks(ROWS) {
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO templates (id, ads, text, coverage, compression) ",
@@ -223,7 +229,9 @@ impl Store {
             });
             insert.build().execute(&mut *tx).await?;
         }
-        sqlx::query("DELETE FROM networks").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM networks")
+            .execute(&mut *tx)
+            .await?;
         for chunk in networks.chunks(ROWS) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO networks (id, ads, risk, summary) ");
@@ -257,9 +265,10 @@ impl Store {
     }
 
     pub async fn hub_overrides(&self) -> Result<Vec<(IdentifierKind, String, HubDecision)>> {
-        let rows = sqlx::query("SELECT kind, value, decision FROM hub_overrides ORDER BY kind, value")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT kind, value, decision FROM hub_overrides ORDER BY kind, value")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 let decision: String = r.try_get(2)?;
@@ -384,9 +393,10 @@ impl Store {
     }
 
     pub async fn all_templates(&self) -> Result<Vec<TemplateRow>> {
-        let rows = sqlx::query("SELECT id, ads, text, coverage, compression FROM templates ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, ads, text, coverage, compression FROM templates ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(template_row).collect()
     }
 
