@@ -334,7 +334,16 @@ impl Store {
 }
 
 fn stored_ad(row: &sqlx::sqlite::SqliteRow) -> Result<StoredAd> {
-    let ad = Ad {
+    let ad = ad_from_row(row)?;
+    let json: String = row.try_get("result")?;
+    let score: f64 = row.try_get("score")?;
+    let result = encoding::decode(&ad, score as f32, &json)?;
+    Ok(StoredAd { ad, result })
+}
+
+/// The ad columns of a row, by name.
+pub(crate) fn ad_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Ad> {
+    Ok(Ad {
         id: row.try_get("id")?,
         title: row.try_get("title")?,
         body: row.try_get("body")?,
@@ -344,9 +353,5 @@ fn stored_ad(row: &sqlx::sqlite::SqliteRow) -> Result<StoredAd> {
         region: row.try_get("region")?,
         country: row.try_get("country")?,
         name: row.try_get("name")?,
-    };
-    let json: String = row.try_get("result")?;
-    let score: f64 = row.try_get("score")?;
-    let result = encoding::decode(&ad, score as f32, &json)?;
-    Ok(StoredAd { ad, result })
+    })
 }

@@ -451,17 +451,7 @@ fn linkable_columns(with_text: bool) -> &'static str {
 }
 
 fn linkable(row: &sqlx::sqlite::SqliteRow) -> Result<LinkableAd> {
-    let ad = Ad {
-        id: row.try_get("id")?,
-        title: row.try_get("title")?,
-        body: row.try_get("body")?,
-        url: row.try_get("url")?,
-        posted_at: row.try_get("posted_at")?,
-        city: row.try_get("city")?,
-        region: row.try_get("region")?,
-        country: row.try_get("country")?,
-        name: row.try_get("name")?,
-    };
+    let ad = crate::ad_from_row(row)?;
     let result: String = row.try_get("result")?;
     Ok(LinkableAd {
         rowid: row.try_get("rowid")?,
