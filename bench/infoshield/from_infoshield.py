@@ -12,7 +12,8 @@ Reads, in WORKDIR (the folder InfoShield ran in):
 Every ad of ADS_JSONL that InfoShield leaves unclustered (coarse label -1,
 or in a coarse cluster but in none of its fine templates, or dropped by
 InfoShield for having no text) gets its own singleton "single-<id>".
-Ads are written in the order of ADS_JSONL.
+Ads are written in the order of ADS_JSONL. OUT_JSONL "-" skips the fine
+output (for a run of InfoShield-coarse alone).
 """
 import csv
 import json
@@ -71,17 +72,18 @@ def main() -> int:
     ids = read_ids(ads)
     known = set(ids)
 
-    fine = {}
-    table = os.path.join(work, "template_table.csv")
-    with open(table, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            i = str(row["ID"])
-            if i not in known:
-                raise SystemExit(f"{table}: unknown ad id {i!r}")
-            if i in fine:
-                raise SystemExit(f"{table}: ad {i} in two templates")
-            fine[i] = f"is-{label_str(row['LSH Label'])}-t{label_str(row['Template #'])}"
-    write(ids, fine, out, "fine")
+    if out != "-":
+        fine = {}
+        table = os.path.join(work, "template_table.csv")
+        with open(table, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                i = str(row["ID"])
+                if i not in known:
+                    raise SystemExit(f"{table}: unknown ad id {i!r}")
+                if i in fine:
+                    raise SystemExit(f"{table}: ad {i} in two templates")
+                fine[i] = f"is-{label_str(row['LSH Label'])}-t{label_str(row['Template #'])}"
+        write(ids, fine, out, "fine")
 
     if coarse_out:
         coarse = {}
