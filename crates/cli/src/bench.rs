@@ -108,7 +108,7 @@ pub fn run(command: BenchCommand) -> Result<ExitCode> {
             let detector = Detector::default();
             let prices = PriceBook::default();
             time_over_pools("extract+score", &ads, |ad| {
-                let analysed = crate::engine::analyse(ad, &detector, &options, &prices);
+                let analysed = ctip_detect::analyse(ad, &detector, &options, &prices);
                 analysed.result.identifiers.len() + analysed.result.reasons.len()
             })?;
         }

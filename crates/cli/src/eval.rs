@@ -374,7 +374,7 @@ fn labelled_ad_types(path: &Path) -> Result<(Vec<(ctip_detect::Features, usize)>
                     .and_then(|l| AD_TYPES.iter().position(|(code, _)| *code == l.trim()))
                 {
                     Some(class) => examples.push((
-                        crate::engine::featurise(&record.ad, &detector, &options),
+                        ctip_detect::featurise(&record.ad, &detector, &options),
                         class,
                     )),
                     None => skipped += 1,

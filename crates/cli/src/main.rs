@@ -4,7 +4,6 @@
 //! outcomes into files, messages and exit codes (see [`ExitCode`]).
 
 mod bench;
-mod engine;
 mod eval;
 mod eval_networks;
 mod inputs;

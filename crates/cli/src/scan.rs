@@ -7,7 +7,7 @@
 //! thread that owns the store. Channels are bounded, so memory stays flat
 //! whatever the input size.
 
-use crate::engine::{Analysed, analyse};
+use ctip_detect::{Analysed, analyse};
 use crate::inputs::{ReadCounts, Strictness, for_each_batch};
 use anyhow::{Context, Result, anyhow};
 use ctip_core::{Ad, AdResult, IdentifierKind};

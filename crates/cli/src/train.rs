@@ -72,7 +72,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                 let label = record.label.as_deref().and_then(parse_label).ok_or_else(|| {
                     format!("skipped {}: missing or unreadable `label` (expected 1/0, true/false, yes/no)", record.location)
                 })?;
-                Ok((crate::engine::featurise(&record.ad, &detector, &options), label))
+                Ok((ctip_detect::featurise(&record.ad, &detector, &options), label))
             })
             .collect();
             for item in featurised {

@@ -21,6 +21,7 @@
 
 mod lexicon;
 mod model;
+mod pipeline;
 mod price;
 mod signals;
 
@@ -32,6 +33,7 @@ pub use model::{
 pub use price::{
     DEFAULT_MAX_KEYS, HourlyPrice, MIN_OBSERVATIONS, PRICE_BUCKETS, PriceBook, hourly_price,
 };
+pub use pipeline::{Analysed, analyse, city_key, featurise};
 pub use signals::{BELOW_MEDIAN_FRACTION, MANY_CITIES, Structural};
 
 use ctip_core::{Ad, Assessment, Identifier, Reason};

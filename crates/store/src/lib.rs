@@ -10,6 +10,7 @@
 
 mod encoding;
 mod links;
+pub mod tipline;
 
 pub use encoding::PreparedAd;
 pub use links::{
@@ -37,6 +38,8 @@ const MIGRATIONS: &[&str] = &[
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("unsupported database URL scheme {0:?}: use sqlite://PATH or postgres://…")]
+    Url(String),
     #[error("stored result for ad is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
     #[error(

@@ -4,7 +4,7 @@
 //! serves `scan`, `extract`, `train` and the benchmarks.
 
 use ctip_core::{Ad, AdResult};
-use ctip_detect::{AdContext, Detector, PriceBook, hourly_price, indicator_ids};
+use crate::{AdContext, Detector, PriceBook, hourly_price, indicator_ids};
 use ctip_text::{ExtractOptions, Normalised, extract, places};
 
 /// What an analysis yields besides the result: the price observation that
@@ -60,7 +60,7 @@ pub fn analyse(
 
 /// The model features of one ad, as `ctip train` learns from them. No price
 /// book: a labelled set is not a stream in which local medians build up.
-pub fn featurise(ad: &Ad, detector: &Detector, options: &ExtractOptions) -> ctip_detect::Features {
+pub fn featurise(ad: &Ad, detector: &Detector, options: &ExtractOptions) -> crate::Features {
     let text = ad.text();
     let folded = Normalised::new(&text);
     let identifiers = extract(ad, &folded, options);
