@@ -10,6 +10,7 @@ mod inputs;
 mod linking;
 mod networks;
 mod scan;
+mod serve;
 mod train;
 
 use anyhow::{Context, Result};
@@ -58,6 +59,8 @@ enum Command {
     Synth(SynthArgs),
     /// Generate a demo corpus, scan it into the store and write the report.
     Demo(DemoArgs),
+    /// Run the anonymous tip line and staff pages (and set them up).
+    Serve(serve::ServeArgs),
     /// Fit the scoring model on labelled ads and print cross-validated quality.
     Train(train::TrainArgs),
     /// Template clusters and networks of the stored ads: build, list, show,
@@ -204,6 +207,7 @@ fn main() -> std::process::ExitCode {
         Command::Extract(args) => extract_command(args),
         Command::Synth(args) => synth_command(&args).map(|()| ExitCode::Ok),
         Command::Demo(args) => demo_command(args),
+        Command::Serve(args) => serve::run(args),
         Command::Train(args) => train::run(args),
         Command::Networks(args) => networks::run(&args.db, args.command),
         Command::Eval(command) => eval::run(command),

@@ -11,9 +11,14 @@ use sqlx::{AnyPool, Executor, Row};
 
 use crate::{Result, StoreError};
 
-const SQLITE_MIGRATIONS: &[&str] = &[include_str!("../migrations/server/sqlite/0001_tipline.sql")];
-const POSTGRES_MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/server/postgres/0001_tipline.sql")];
+const SQLITE_MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/server/sqlite/0001_tipline.sql"),
+    include_str!("../migrations/server/sqlite/0002_ledger.sql"),
+];
+const POSTGRES_MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/server/postgres/0001_tipline.sql"),
+    include_str!("../migrations/server/postgres/0002_ledger.sql"),
+];
 
 /// Which database a [`TipDb`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +108,9 @@ impl TipDb {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_owned())
         } else {
-            return Err(StoreError::Url(url.split(':').next().unwrap_or("").to_owned()));
+            return Err(StoreError::Url(
+                url.split(':').next().unwrap_or("").to_owned(),
+            ));
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
@@ -127,6 +134,11 @@ impl TipDb {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The connection pool, for the ledger store that shares this database.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     async fn migrate(&self) -> Result<()> {
@@ -168,10 +180,12 @@ impl TipDb {
     }
 
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM tipline_meta WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM tipline_meta WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
@@ -310,7 +324,11 @@ impl TipDb {
     /// The inbox: open reports, immediate danger first, newest first within.
     /// `status` narrows to one status; `None` shows all but closed ones.
     pub async fn inbox(&self, status: Option<&str>, limit: i64) -> Result<Vec<TipRow>> {
-        let filter = if status.is_some() { "status = $1" } else { "status <> 'closed' AND $1 = $1" };
+        let filter = if status.is_some() {
+            "status = $1"
+        } else {
+            "status <> 'closed' AND $1 = $1"
+        };
         let sql = format!(
             "SELECT {} FROM tips WHERE {filter} ORDER BY urgency, id DESC LIMIT $2",
             Self::TIP_COLUMNS
@@ -326,7 +344,9 @@ impl TipDb {
     /// Every report, oldest first, for searches that must open each one.
     pub async fn all_tips(&self) -> Result<Vec<TipRow>> {
         let sql = format!("SELECT {} FROM tips ORDER BY id", Self::TIP_COLUMNS);
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(Self::tip_row).collect()
     }
 
@@ -426,12 +446,11 @@ impl TipDb {
     }
 
     pub async fn attachment(&self, id: i64) -> Result<Option<AttachmentRow>> {
-        let row = sqlx::query(
-            "SELECT id, tip_id, media_type, sealed FROM tip_attachments WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT id, tip_id, media_type, sealed FROM tip_attachments WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
             Ok(AttachmentRow {
                 id: r.try_get(0)?,
@@ -452,14 +471,16 @@ impl TipDb {
         record: &str,
         detail: &str,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO audit (at, actor, action, record, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(at)
-            .bind(actor)
-            .bind(action)
-            .bind(record)
-            .bind(detail)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO audit (at, actor, action, record, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(at)
+        .bind(actor)
+        .bind(action)
+        .bind(record)
+        .bind(detail)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -490,12 +511,21 @@ impl TipDb {
         let mut out = Vec::new();
         for (table, columns) in [
             ("tipline_meta", "key, value"),
-            ("staff", "name, role, password_hash, totp_secret, wrapped_key"),
-            ("tips", "received_day, status, COALESCE(case_ref, ''), updated_day"),
+            (
+                "staff",
+                "name, role, password_hash, totp_secret, wrapped_key",
+            ),
+            (
+                "tips",
+                "received_day, status, COALESCE(case_ref, ''), updated_day",
+            ),
             ("audit", "actor, action, record, detail"),
         ] {
             let sql = format!("SELECT {columns} FROM {table}");
-            for row in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await? {
+            for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&self.pool)
+                .await?
+            {
                 for i in 0..row.len() {
                     let text: String = row.try_get(i)?;
                     out.extend_from_slice(text.as_bytes());
@@ -511,7 +541,10 @@ impl TipDb {
             ("tip_attachments", "sealed"),
         ] {
             let sql = format!("SELECT {column} FROM {table}");
-            for row in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await? {
+            for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&self.pool)
+                .await?
+            {
                 let blob: Vec<u8> = row.try_get(0)?;
                 out.extend_from_slice(&blob);
                 out.push(b'\n');

@@ -1,0 +1,306 @@
+//! `ctip serve`: the tip line and staff pages, and setting them up.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use ctip_server::{ServerConfig, add_staff, init_organisation, setup};
+use ctip_store::Store;
+use ctip_store::tipline::TipDb;
+use ctip_tipline::{ReceiptKey, Role};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::ExitCode;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The tip line's database: `sqlite://PATH` (default: beside the store)
+    /// or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "CTIP_DATABASE", global = true)]
+    database: Option<String>,
+    /// The analysis store written by `ctip scan`, for cross-checking tips
+    /// against scanned ads and networks.
+    #[arg(
+        long,
+        env = "CTIP_DB",
+        default_value = "ctip-data/ctip.sqlite",
+        global = true
+    )]
+    store: PathBuf,
+    /// The server's secret for hashing receipt codes (created if missing).
+    /// Keep it apart from database backups.
+    #[arg(long, env = "CTIP_RECEIPT_KEY", global = true)]
+    receipt_key: Option<PathBuf>,
+    #[command(subcommand)]
+    action: Option<ServeAction>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Where "Quick exit" sends visitors.
+    #[arg(long, default_value = "https://www.bbc.com/weather")]
+    exit_url: String,
+    /// Reports accepted per client per hour (0: unlimited, for load tests).
+    #[arg(long, default_value_t = 20)]
+    tips_per_hour: u32,
+    /// Mark the staff cookie Secure (when served over HTTPS).
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ServeAction {
+    /// Create the organisation's key pair and its first administrator.
+    /// The password is read from CTIP_PASSWORD or the first line of stdin.
+    Init {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        admin: String,
+    },
+    /// Add a staff member. The administrator's password (CTIP_ADMIN_PASSWORD
+    /// or stdin line 1) unwraps the organisation key; the new password comes
+    /// from CTIP_PASSWORD or stdin line 2.
+    AddStaff {
+        /// The administrator authorising it.
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        name: String,
+        /// hotline, analyst or admin.
+        #[arg(long)]
+        role: String,
+    },
+    /// The service directory (Open Referral HSDS 3.0).
+    Directory {
+        #[command(subcommand)]
+        action: DirectoryAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DirectoryAction {
+    /// Validate an HSDS 3.0 JSON file and merge it into the directory.
+    Import { file: PathBuf },
+    /// Load the fictional demo directory.
+    ImportDemo,
+    /// Print the directory as HSDS 3.0 JSON.
+    Export {
+        /// Leave out confidential locations' whereabouts.
+        #[arg(long)]
+        public: bool,
+    },
+}
+
+fn database_url(args: &ServeArgs) -> String {
+    match &args.database {
+        Some(url) => url.clone(),
+        None => format!(
+            "sqlite://{}",
+            args.store.with_extension("tipline.sqlite").display()
+        ),
+    }
+}
+
+fn receipt_key_path(args: &ServeArgs) -> Result<PathBuf> {
+    if let Some(path) = &args.receipt_key {
+        return Ok(path.clone());
+    }
+    if args
+        .database
+        .as_deref()
+        .is_some_and(|u| !u.starts_with("sqlite://"))
+    {
+        bail!("with a PostgreSQL database, say where the receipt key lives: --receipt-key FILE");
+    }
+    Ok(args.store.with_extension("receipt-key"))
+}
+
+/// Reads the receipt key, creating it (readable by its owner only) if absent.
+fn load_receipt_key(path: &Path) -> Result<ReceiptKey> {
+    if path.exists() {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+            anyhow::anyhow!(
+                "{}: a receipt key is 32 bytes, this file has {}",
+                path.display(),
+                bytes.len()
+            )
+        })?;
+        return Ok(ReceiptKey::from_bytes(key));
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let key = ReceiptKey::generate();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(&key.to_bytes())?;
+    file.sync_all()?;
+    Ok(key)
+}
+
+/// Secrets come from the environment (for scripts) or stdin, never from
+/// arguments, which other users can read in the process list.
+struct Secrets {
+    lines: std::io::Lines<std::io::StdinLock<'static>>,
+}
+
+impl Secrets {
+    fn new() -> Secrets {
+        use std::io::BufRead;
+        Secrets {
+            lines: std::io::stdin().lock().lines(),
+        }
+    }
+
+    fn get(&mut self, env: &str, what: &str) -> Result<String> {
+        if let Ok(value) = std::env::var(env) {
+            return Ok(value);
+        }
+        eprint!("{what}: ");
+        match self.lines.next() {
+            Some(line) => Ok(line
+                .context("cannot read stdin")?
+                .trim_end_matches('\r')
+                .to_owned()),
+            None => bail!("no {what}: set {env} or give it on stdin"),
+        }
+    }
+}
+
+fn print_enrolment(e: &ctip_server::setup::Enrolment) {
+    println!("staff member {:?} created.", e.name);
+    println!("Enrol this second-factor secret in an authenticator app now; it is not shown again:");
+    println!("  secret: {}", e.totp.to_base32());
+    println!("  uri:    {}", e.provisioning_uri);
+}
+
+pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run_async(args))
+}
+
+async fn run_async(args: ServeArgs) -> Result<ExitCode> {
+    let url = database_url(&args);
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let db = TipDb::connect(&url).await.with_context(|| {
+        format!(
+            "cannot open the tip line database ({})",
+            url.split('@').next_back().unwrap_or("")
+        )
+    })?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    match args.action {
+        Some(ServeAction::Init { ref org, ref admin }) => {
+            let password = Secrets::new().get("CTIP_PASSWORD", "password for the administrator")?;
+            let enrolment = init_organisation(&db, org, admin, &password, now).await?;
+            load_receipt_key(&receipt_key_path(&args)?)?;
+            print_enrolment(&enrolment);
+            Ok(ExitCode::Ok)
+        }
+        Some(ServeAction::AddStaff {
+            ref by,
+            ref name,
+            ref role,
+        }) => {
+            let role = Role::parse(role)?;
+            let mut secrets = Secrets::new();
+            let by_password = secrets.get("CTIP_ADMIN_PASSWORD", "administrator's password")?;
+            let password = secrets.get("CTIP_PASSWORD", "password for the new staff member")?;
+            let enrolment = add_staff(&db, by, &by_password, name, role, &password, now).await?;
+            print_enrolment(&enrolment);
+            Ok(ExitCode::Ok)
+        }
+        Some(ServeAction::Directory { ref action }) => directory(&db, action).await,
+        None => {
+            let receipt_key = load_receipt_key(&receipt_key_path(&args)?)?;
+            let store =
+                if args.store.exists() {
+                    Some(Store::open_sqlite(&args.store).await.with_context(|| {
+                        format!("cannot open the store {}", args.store.display())
+                    })?)
+                } else {
+                    eprintln!(
+                        "note: no analysis store at {}; tips will not be cross-checked against ads",
+                        args.store.display()
+                    );
+                    None
+                };
+            let config = ServerConfig {
+                exit_url: args.exit_url.clone(),
+                tips_per_hour: args.tips_per_hour,
+                secure_cookies: args.secure_cookies,
+            };
+            init_logging();
+            let router = ctip_server::app(db, store, receipt_key, config).await?;
+            let listener = tokio::net::TcpListener::bind(&args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            let address = listener.local_addr()?;
+            // Tests and scripts read this line to find the port.
+            println!("ctip serve: listening on http://{address}");
+            ctip_server::serve(listener, router).await?;
+            Ok(ExitCode::Ok)
+        }
+    }
+}
+
+async fn directory(db: &TipDb, action: &DirectoryAction) -> Result<ExitCode> {
+    match action {
+        DirectoryAction::Import { file } => {
+            let json = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let summary = setup::import_directory(db, &json)
+                .await
+                .with_context(|| format!("{}: not imported", file.display()))?;
+            println!("imported {}: {summary:?}", file.display());
+        }
+        DirectoryAction::ImportDemo => {
+            let summary = setup::import_directory(db, ctip_directory::DEMO_DIRECTORY_JSON).await?;
+            println!("imported the demo directory: {summary:?}");
+        }
+        DirectoryAction::Export { public } => {
+            let value = setup::export_directory(db, *public).await?;
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// Request lines and errors to stderr. The server's own log lines carry no
+/// personal data (see ctip-server's invariants); dependency logs are kept at
+/// warnings so that nothing they might print about requests gets through.
+fn init_logging() {
+    let filter = std::env::var("CTIP_LOG").unwrap_or_else(|_| "warn,ctip=info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_target(false)
+        // No timestamps: the time of a request is the most useful thing a
+        // log could give someone trying to match a report to a person.
+        .without_time()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+}
