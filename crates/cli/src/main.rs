@@ -7,6 +7,7 @@ mod bench;
 mod eval;
 mod eval_networks;
 mod inputs;
+mod ledger;
 mod linking;
 mod networks;
 mod scan;
@@ -61,6 +62,13 @@ enum Command {
     Demo(DemoArgs),
     /// Run the anonymous tip line and staff pages (and set them up).
     Serve(serve::ServeArgs),
+    /// Verify the tamper-evident audit ledger.
+    Ledger(ledger::LedgerArgs),
+    /// Print a published JSON Schema (`htcds`: the HTCDS 2.0 case document).
+    Schema {
+        #[arg(value_parser = ["htcds"])]
+        name: String,
+    },
     /// Fit the scoring model on labelled ads and print cross-validated quality.
     Train(train::TrainArgs),
     /// Template clusters and networks of the stored ads: build, list, show,
@@ -208,6 +216,8 @@ fn main() -> std::process::ExitCode {
         Command::Synth(args) => synth_command(&args).map(|()| ExitCode::Ok),
         Command::Demo(args) => demo_command(args),
         Command::Serve(args) => serve::run(args),
+        Command::Ledger(args) => ledger::run(args),
+        Command::Schema { .. } => schema_command(),
         Command::Train(args) => train::run(args),
         Command::Networks(args) => networks::run(&args.db, args.command),
         Command::Eval(command) => eval::run(command),
@@ -413,4 +423,12 @@ fn demo_command(args: DemoArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+fn schema_command() -> Result<ExitCode> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&ctip_cases::htcds_json_schema())?
+    );
+    Ok(ExitCode::Ok)
 }

@@ -7,10 +7,10 @@
 //! thread that owns the store. Channels are bounded, so memory stays flat
 //! whatever the input size.
 
-use ctip_detect::{Analysed, analyse};
 use crate::inputs::{ReadCounts, Strictness, for_each_batch};
 use anyhow::{Context, Result, anyhow};
 use ctip_core::{Ad, AdResult, IdentifierKind};
+use ctip_detect::{Analysed, analyse};
 use ctip_detect::{Detector, PriceBook};
 use ctip_input::Format;
 use ctip_store::{PreparedAd, ScanCounts, Store};

@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Keep it apart from database backups.
     #[arg(long, env = "CTIP_RECEIPT_KEY", global = true)]
     receipt_key: Option<PathBuf>,
+    /// The key that signs the audit ledger's checkpoints (created if
+    /// missing; default: beside the receipt key).
+    #[arg(long, env = "CTIP_LEDGER_KEY", global = true)]
+    pub(crate) ledger_key: Option<PathBuf>,
     #[command(subcommand)]
     action: Option<ServeAction>,
     /// Address to listen on.
@@ -90,49 +94,87 @@ pub enum DirectoryAction {
     },
 }
 
-fn database_url(args: &ServeArgs) -> String {
-    match &args.database {
-        Some(url) => url.clone(),
-        None => format!(
-            "sqlite://{}",
-            args.store.with_extension("tipline.sqlite").display()
-        ),
+/// Where a site's database and keys are.
+pub(crate) struct Site<'a> {
+    pub database: Option<&'a str>,
+    pub store: &'a Path,
+    pub receipt_key: Option<&'a Path>,
+    pub ledger_key: Option<&'a Path>,
+}
+
+impl ServeArgs {
+    fn site(&self) -> Site<'_> {
+        Site {
+            database: self.database.as_deref(),
+            store: &self.store,
+            receipt_key: self.receipt_key.as_deref(),
+            ledger_key: self.ledger_key.as_deref(),
+        }
     }
 }
 
-fn receipt_key_path(args: &ServeArgs) -> Result<PathBuf> {
-    if let Some(path) = &args.receipt_key {
-        return Ok(path.clone());
+impl Site<'_> {
+    pub fn database_url(&self) -> String {
+        match self.database {
+            Some(url) => url.to_owned(),
+            None => format!(
+                "sqlite://{}",
+                self.store.with_extension("tipline.sqlite").display()
+            ),
+        }
     }
-    if args
-        .database
-        .as_deref()
-        .is_some_and(|u| !u.starts_with("sqlite://"))
-    {
-        bail!("with a PostgreSQL database, say where the receipt key lives: --receipt-key FILE");
-    }
-    Ok(args.store.with_extension("receipt-key"))
-}
 
-/// Reads the receipt key, creating it (readable by its owner only) if absent.
-fn load_receipt_key(path: &Path) -> Result<ReceiptKey> {
-    if path.exists() {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
-            anyhow::anyhow!(
-                "{}: a receipt key is 32 bytes, this file has {}",
-                path.display(),
-                bytes.len()
+    pub fn receipt_key_path(&self) -> Result<PathBuf> {
+        if let Some(path) = self.receipt_key {
+            return Ok(path.to_owned());
+        }
+        if self.database.is_some_and(|u| !u.starts_with("sqlite://")) {
+            bail!("with a PostgreSQL database, say where the keys live: --receipt-key FILE");
+        }
+        Ok(self.store.with_extension("receipt-key"))
+    }
+
+    /// The ledger's signing key file: `--ledger-key`, else beside the
+    /// receipt key.
+    pub fn ledger_key_path(&self) -> Result<PathBuf> {
+        match self.ledger_key {
+            Some(path) => Ok(path.to_owned()),
+            None => Ok(self.receipt_key_path()?.with_extension("ledger-key")),
+        }
+    }
+
+    /// Opens the tip line's database, creating a SQLite file's folder.
+    pub async fn open_database(&self) -> Result<TipDb> {
+        let url = self.database_url();
+        if let Some(path) = url.strip_prefix("sqlite://")
+            && let Some(parent) = Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        // The part after '@' names the server without the credentials.
+        TipDb::connect(&url).await.with_context(|| {
+            format!(
+                "cannot open the tip line database ({})",
+                url.split('@').next_back().unwrap_or("")
             )
-        })?;
-        return Ok(ReceiptKey::from_bytes(key));
+        })
+    }
+}
+
+/// Reads a secret file, creating it (readable by its owner only) with
+/// `generate` if it does not exist.
+fn secret_file(path: &Path, generate: impl FnOnce() -> Vec<u8>) -> Result<Vec<u8>> {
+    if path.exists() {
+        return std::fs::read(path).with_context(|| format!("cannot read {}", path.display()));
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    let key = ReceiptKey::generate();
+    let bytes = generate();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -143,10 +185,39 @@ fn load_receipt_key(path: &Path) -> Result<ReceiptKey> {
     let mut file = options
         .open(path)
         .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(&key.to_bytes())?;
+    file.write_all(&bytes)?;
     file.sync_all()?;
-    Ok(key)
+    Ok(bytes)
 }
+
+/// Reads the receipt key, creating it if absent.
+fn load_receipt_key(path: &Path) -> Result<ReceiptKey> {
+    let bytes = secret_file(path, || ReceiptKey::generate().to_bytes().to_vec())?;
+    let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+        anyhow::anyhow!(
+            "{}: a receipt key is 32 bytes, this file has {}",
+            path.display(),
+            bytes.len()
+        )
+    })?;
+    Ok(ReceiptKey::from_bytes(key))
+}
+
+/// The key that signs the audit ledger's checkpoints, created with the log.
+pub(crate) fn load_ledger_key(path: &Path) -> Result<ctip_ledger::Signer> {
+    let bytes = secret_file(path, || {
+        let signer = ctip_ledger::Signer::generate(LEDGER_KEY_NAME)
+            .expect("the operating system's random generator works");
+        signer.to_key_string().as_bytes().to_vec()
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: not a ledger key", path.display()))?;
+    ctip_ledger::Signer::parse(text.trim())
+        .map_err(|e| anyhow::anyhow!("{}: not a ledger key: {e}", path.display()))
+}
+
+/// The name in the ledger's signed checkpoints (C2SP signed-note key name).
+pub(crate) const LEDGER_KEY_NAME: &str = "ctip-audit-ledger";
 
 /// Secrets come from the environment (for scripts) or stdin, never from
 /// arguments, which other users can read in the process list.
@@ -193,21 +264,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
 }
 
 async fn run_async(args: ServeArgs) -> Result<ExitCode> {
-    let url = database_url(&args);
-    if let Some(path) = url.strip_prefix("sqlite://")
-        && let Some(parent) = Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let db = TipDb::connect(&url).await.with_context(|| {
-        format!(
-            "cannot open the tip line database ({})",
-            url.split('@').next_back().unwrap_or("")
-        )
-    })?;
+    let db = args.site().open_database().await?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -216,7 +273,8 @@ async fn run_async(args: ServeArgs) -> Result<ExitCode> {
         Some(ServeAction::Init { ref org, ref admin }) => {
             let password = Secrets::new().get("CTIP_PASSWORD", "password for the administrator")?;
             let enrolment = init_organisation(&db, org, admin, &password, now).await?;
-            load_receipt_key(&receipt_key_path(&args)?)?;
+            load_receipt_key(&args.site().receipt_key_path()?)?;
+            load_ledger_key(&args.site().ledger_key_path()?)?;
             print_enrolment(&enrolment);
             Ok(ExitCode::Ok)
         }
@@ -235,7 +293,7 @@ async fn run_async(args: ServeArgs) -> Result<ExitCode> {
         }
         Some(ServeAction::Directory { ref action }) => directory(&db, action).await,
         None => {
-            let receipt_key = load_receipt_key(&receipt_key_path(&args)?)?;
+            let receipt_key = load_receipt_key(&args.site().receipt_key_path()?)?;
             let store =
                 if args.store.exists() {
                     Some(Store::open_sqlite(&args.store).await.with_context(|| {
@@ -254,7 +312,8 @@ async fn run_async(args: ServeArgs) -> Result<ExitCode> {
                 secure_cookies: args.secure_cookies,
             };
             init_logging();
-            let router = ctip_server::app(db, store, receipt_key, config).await?;
+            let ledger_key = load_ledger_key(&args.site().ledger_key_path()?)?;
+            let router = ctip_server::app(db, store, receipt_key, Some(ledger_key), config).await?;
             let listener = tokio::net::TcpListener::bind(&args.listen)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -66,6 +66,12 @@ impl Site {
         args
     }
 
+    fn ledger_args(&self) -> Vec<String> {
+        let mut args = self.args();
+        args[0] = "ledger".to_owned();
+        args
+    }
+
     /// A fresh organisation with an administrator and the demo directory.
     fn new(database: Option<String>) -> Site {
         let dir = tempfile::tempdir().unwrap();
@@ -576,7 +582,23 @@ fn tip_line_flow(database: Option<String>) {
     assert_eq!(help.status, 200);
     assert!(help.body.contains("Address withheld"), "{}", help.body);
 
+    // Every staff access went to the ledger too; the API proves inclusion.
+    let proof = get(&server.url("/staff/ledger/proof/0"), Some(&cookie));
+    assert_eq!(proof.status, 200, "{}", proof.body);
+    assert!(proof.body.contains("\"tree_size\"") && proof.body.contains("ctip-audit-ledger"));
+
     let log = server.stop();
+    let verify = ctip()
+        .args(site.ledger_args())
+        .args(["verify"])
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("ledger verified"));
     assert!(
         log.contains("/staff"),
         "the log records staff requests: {log}"
@@ -624,6 +646,71 @@ fn tip_line_flow(database: Option<String>) {
     }
 }
 
+/// Edits one stored ledger entry behind the server's back, as someone with
+/// the database file could: the append-only triggers go first.
+fn tamper_with_ledger(site: &Site) {
+    let path = site.dir.path().join("ctip.tipline.sqlite");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        sqlx::raw_sql(
+            "DROP TRIGGER ledger_entries_no_update; \
+             UPDATE ledger_entries SET encoded = CAST(REPLACE(CAST(encoded AS TEXT), 'read', 'load') AS BLOB) WHERE seq = 1",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    });
+}
+
+#[test]
+fn a_tampered_ledger_fails_verification() {
+    let site = Site::new(None);
+    let server = site.start(&[]);
+    let (cookie, _) = sign_in(&server, &site);
+    for _ in 0..3 {
+        assert_eq!(get(&server.url("/staff"), Some(&cookie)).status, 200);
+    }
+    drop(server);
+    let clean = ctip()
+        .args(site.ledger_args())
+        .args(["verify"])
+        .output()
+        .unwrap();
+    assert!(
+        clean.status.success(),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    tamper_with_ledger(&site);
+    let tampered = ctip()
+        .args(site.ledger_args())
+        .args(["verify"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        tampered.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&tampered.stdout)
+    );
+    assert!(String::from_utf8_lossy(&tampered.stderr).contains("does NOT verify"));
+    // The server refuses to start on a tampered log.
+    let mut restart = ctip()
+        .args(site.args())
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = restart.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}
+
 fn display(p: &Path) -> String {
     p.display().to_string()
 }
@@ -633,13 +720,30 @@ fn tip_line_on_sqlite() {
     tip_line_flow(None);
 }
 
+/// A database of its own for each run, so runs never see each other's
+/// organisation.
+fn fresh_postgres_database(url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("ctip_serve_{}", now());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+    let base = url.rsplit_once('/').map(|(base, _)| base).unwrap_or(url);
+    format!("{base}/{name}")
+}
+
 #[test]
 fn tip_line_on_postgres() {
     match std::env::var("CTIP_TEST_POSTGRES_URL") {
-        Ok(url) => {
-            // A schema of its own per run keeps runs apart.
-            tip_line_flow(Some(url));
-        }
+        Ok(url) => tip_line_flow(Some(fresh_postgres_database(&url))),
         Err(_) => eprintln!("CTIP_TEST_POSTGRES_URL is not set; skipping the PostgreSQL run"),
     }
 }

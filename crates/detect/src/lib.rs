@@ -30,10 +30,10 @@ pub use model::{
     CvReport, DIMENSION, Features, FoldReport, Model, SIGNAL_BITS, TrainParams, WORD_BITS,
     cross_validate, signal_feature,
 };
+pub use pipeline::{Analysed, analyse, city_key, featurise};
 pub use price::{
     DEFAULT_MAX_KEYS, HourlyPrice, MIN_OBSERVATIONS, PRICE_BUCKETS, PriceBook, hourly_price,
 };
-pub use pipeline::{Analysed, analyse, city_key, featurise};
 pub use signals::{BELOW_MEDIAN_FRACTION, MANY_CITIES, Structural};
 
 use ctip_core::{Ad, Assessment, Identifier, Reason};

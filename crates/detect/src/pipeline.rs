@@ -3,8 +3,8 @@
 //! Pure apart from reading the price book it is handed, so the same function
 //! serves `scan`, `extract`, `train` and the benchmarks.
 
-use ctip_core::{Ad, AdResult};
 use crate::{AdContext, Detector, PriceBook, hourly_price, indicator_ids};
+use ctip_core::{Ad, AdResult};
 use ctip_text::{ExtractOptions, Normalised, extract, places};
 
 /// What an analysis yields besides the result: the price observation that

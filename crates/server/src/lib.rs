@@ -9,7 +9,8 @@
 //! - no client address, user agent or query string reaches a log line or the
 //!   database (the access log records method, route pattern, status and time);
 //! - a receipt is shown only after its report is committed;
-//! - every staff action on a report appends an audit entry.
+//! - every staff action on a report appends an audit entry, to the audit
+//!   table and, when a ledger key is configured, to the tamper-evident ledger.
 
 mod help;
 mod layout;
@@ -42,6 +43,8 @@ pub enum ServerError {
     BadOrgKey,
     #[error("the stored service directory is invalid: {0}")]
     Directory(#[from] ctip_directory::DirectoryError),
+    #[error("the audit ledger failed verification or cannot be opened: {0}")]
+    Ledger(#[from] ctip_store::ledger::LedgerStoreError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -80,6 +83,7 @@ pub(crate) struct AppState {
     pub config: ServerConfig,
     pub detector: ctip_detect::Detector,
     pub directory: tokio::sync::RwLock<ctip_directory::Directory>,
+    pub ledger: Option<ctip_store::ledger::LedgerStore>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -97,6 +101,7 @@ pub async fn app(
     db: TipDb,
     store: Option<Store>,
     receipt_key: ReceiptKey,
+    ledger_signer: Option<ctip_ledger::Signer>,
     config: ServerConfig,
 ) -> Result<Router, ServerError> {
     let public_hex = db
@@ -109,6 +114,10 @@ pub async fn app(
     let org_public = OrgPublicKey::from_bytes(&public_bytes).map_err(|_| ServerError::BadOrgKey)?;
     let org_name = db.meta(setup::ORG_NAME).await?.unwrap_or_default();
     let directory = setup::load_directory(&db).await?;
+    let ledger = match ledger_signer {
+        Some(signer) => Some(ctip_store::ledger::LedgerStore::open(&db, signer).await?),
+        None => None,
+    };
     let state = Arc::new(AppState {
         writer: writer::TipWriter::spawn(db.clone()),
         db,
@@ -123,6 +132,7 @@ pub async fn app(
         config,
         detector: ctip_detect::Detector::default(),
         directory: tokio::sync::RwLock::new(directory),
+        ledger,
     });
     let router = Router::new()
         .route("/", get(public::home))
@@ -146,6 +156,7 @@ pub async fn app(
         .route("/staff/attachments/{id}", get(staff::attachment))
         .route("/staff/search", get(staff::search))
         .route("/staff/audit", get(staff::audit_log))
+        .route("/staff/ledger/proof/{seq}", get(staff::ledger_proof))
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(public::MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(security::access_log))

@@ -93,17 +93,78 @@ async fn audit(
     record: &str,
     detail: &str,
 ) -> bool {
-    state
+    record_action(
+        state,
+        &format!("staff:{}", session.name),
+        action,
+        record,
+        detail,
+    )
+    .await
+}
+
+/// Appends to the audit table and to the ledger. Refusing the action when
+/// either fails keeps the rule "no access without a record".
+pub(crate) async fn record_action(
+    state: &Shared,
+    actor: &str,
+    action: &str,
+    record: &str,
+    detail: &str,
+) -> bool {
+    let at = now();
+    if state
         .db
-        .audit(
-            now(),
-            &format!("staff:{}", session.name),
-            action,
-            record,
-            detail,
-        )
+        .audit(at, actor, action, record, detail)
         .await
-        .is_ok()
+        .is_err()
+    {
+        return false;
+    }
+    let Some(ledger) = &state.ledger else {
+        return true;
+    };
+    let Some(entry) = ledger_entry(at, actor, action, record, detail) else {
+        tracing::error!(target: "ctip::audit", "an audit entry did not fit the ledger's format");
+        return false;
+    };
+    match ledger.append(entry).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::error!(target: "ctip::audit", "ledger append failed: {e}");
+            false
+        }
+    }
+}
+
+/// The tip line's single organisation, as the ledger names tenants.
+const TENANT: &str = "org-1";
+
+fn ledger_entry(
+    at: i64,
+    actor: &str,
+    action: &str,
+    record: &str,
+    detail: &str,
+) -> Option<ctip_store::ledger::NewEntry> {
+    use ctip_ledger::{Action, Actor, Detail, RecordRef, Tenant};
+    let record = match record.split_once(':') {
+        Some((kind, id)) => RecordRef::new(kind, id),
+        None => RecordRef::new(record, "all"),
+    }
+    .ok()?;
+    let entry = ctip_store::ledger::NewEntry::new(
+        at,
+        Actor::new(actor).ok()?,
+        Action::from_name(action).ok()?,
+        record,
+        Tenant::new(TENANT).ok()?,
+    );
+    Some(if detail.is_empty() {
+        entry
+    } else {
+        entry.with_detail(Detail::new(detail).ok()?)
+    })
 }
 
 fn login_page(error: Option<&str>) -> Markup {
@@ -177,16 +238,8 @@ pub async fn login(
         .and_then(|s| s.check(&f.code, now() as u64))
         .unwrap_or(false);
     if !code_ok {
-        let _ = state
-            .db
-            .audit(
-                now(),
-                &format!("staff:{}", row.name),
-                "login-refused",
-                "staff",
-                "second factor",
-            )
-            .await;
+        let actor = format!("staff:{}", row.name);
+        record_action(&state, &actor, "login-refused", &actor, "second-factor").await;
         return refused(StatusCode::UNAUTHORIZED);
     }
     let Ok(role) = Role::parse(&row.role) else {
@@ -204,10 +257,13 @@ pub async fn login(
         org_key,
         now(),
     );
-    let _ = state
-        .db
-        .audit(now(), &format!("staff:{}", row.name), "login", "staff", "")
-        .await;
+    let actor = format!("staff:{}", row.name);
+    if !record_action(&state, &actor, "login", &actor, "").await {
+        return html_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            login_page(Some("The audit record could not be written.")),
+        );
+    }
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
@@ -242,7 +298,7 @@ pub async fn logout(
     if let Some(token) = cookie_token(&headers) {
         state.sessions.end(&token);
     }
-    audit(&state, &s, "logout", "staff", "").await;
+    audit(&state, &s, "logout", &format!("staff:{}", s.name), "").await;
     let mut response = Redirect::to("/staff/login").into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -764,7 +820,15 @@ pub async fn search(
         // The search itself is audited by kind only: the value searched for
         // is itself sensitive.
         let kinds: Vec<&str> = wanted.iter().map(|i| i.kind.as_str()).collect();
-        if !audit(&state, &s, "search", "identifiers", &kinds.join(",")).await {
+        if !audit(
+            &state,
+            &s,
+            "search",
+            "identifiers:query",
+            &format!("kinds={}", kinds.join("+")),
+        )
+        .await
+        {
             return failure(&s);
         }
         let checks = cross_check(&state, &wanted).await;
@@ -835,7 +899,7 @@ pub async fn audit_log(State(state): State<Shared>, headers: HeaderMap) -> Respo
     let Ok(entries) = state.db.audit_entries(500).await else {
         return failure(&s);
     };
-    audit(&state, &s, "read", "audit", "").await;
+    audit(&state, &s, "read", "audit:log", "").await;
     let body = html! {
         h1 { "Audit log" }
         p.meta { "Newest first; the last 500 entries." }
@@ -847,4 +911,60 @@ pub async fn audit_log(State(state): State<Shared>, headers: HeaderMap) -> Respo
         }
     };
     html_page(StatusCode::OK, staff_page(&s, "Audit log", body))
+}
+
+/// An RFC 9162 inclusion proof for ledger entry `seq` against the latest
+/// signed checkpoint, for auditors to check with any verifier.
+pub async fn ledger_proof(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(seq): Path<u64>,
+) -> Response {
+    let s = match session(&state, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if s.role != Role::Admin {
+        return forbidden(&s);
+    }
+    let Some(ledger) = &state.ledger else {
+        return (StatusCode::NOT_FOUND, "this server keeps no ledger").into_response();
+    };
+    // Record the request first, then sign a checkpoint that covers it.
+    if !audit(&state, &s, "read", &format!("ledger:{seq}"), "proof").await {
+        return failure(&s);
+    }
+    let Ok(checkpoint) = ledger.checkpoint().await else {
+        return failure(&s);
+    };
+    let Ok(Some(latest)) = ledger.latest_checkpoint().await else {
+        return failure(&s);
+    };
+    if seq >= latest.size {
+        return (
+            StatusCode::NOT_FOUND,
+            "no such entry under the latest checkpoint",
+        )
+            .into_response();
+    }
+    let (Ok(proof), Some(leaf)) = (
+        ledger.inclusion_proof(seq, latest.size).await,
+        ledger.leaf_hash(seq).await,
+    ) else {
+        return failure(&s);
+    };
+    let hex = |h: &ctip_ledger::Hash| data_encoding::HEXLOWER.encode(&h.0);
+    let body = serde_json::json!({
+        "index": seq,
+        "tree_size": latest.size,
+        "leaf_hash": hex(&leaf),
+        "root": hex(&latest.root),
+        "proof": proof.iter().map(hex).collect::<Vec<_>>(),
+        "checkpoint": checkpoint.to_string(),
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }

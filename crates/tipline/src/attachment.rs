@@ -7,10 +7,10 @@
 //! parsed structure without the metadata blocks, and refuse everything else.
 
 use bytes::Bytes;
+use img_parts::ImageEXIF;
 use img_parts::jpeg::{Jpeg, markers};
 use img_parts::png::Png;
 use img_parts::webp::WebP;
-use img_parts::ImageEXIF;
 
 /// Largest accepted attachment, before cleaning.
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
@@ -41,7 +41,8 @@ pub fn clean_attachment(data: &[u8]) -> Result<CleanAttachment, AttachmentError>
     let bytes = Bytes::copy_from_slice(data);
     if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
         let mut jpeg = Jpeg::from_bytes(bytes).map_err(damaged)?;
-        jpeg.segments_mut().retain(|segment| keep_jpeg_segment(segment.marker(), segment.contents()));
+        jpeg.segments_mut()
+            .retain(|segment| keep_jpeg_segment(segment.marker(), segment.contents()));
         return Ok(CleanAttachment {
             media_type: "image/jpeg",
             bytes: jpeg.encoder().bytes().to_vec(),
@@ -49,7 +50,8 @@ pub fn clean_attachment(data: &[u8]) -> Result<CleanAttachment, AttachmentError>
     }
     if data.starts_with(b"\x89PNG\r\n\x1a\n") {
         let mut png = Png::from_bytes(bytes).map_err(damaged)?;
-        png.chunks_mut().retain(|chunk| !PNG_METADATA.contains(&chunk.kind()));
+        png.chunks_mut()
+            .retain(|chunk| !PNG_METADATA.contains(&chunk.kind()));
         return Ok(CleanAttachment {
             media_type: "image/png",
             bytes: png.encoder().bytes().to_vec(),
@@ -153,7 +155,11 @@ mod tests {
         for &b in data {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -165,7 +171,10 @@ mod tests {
         png.extend(png_chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
         png.extend(png_chunk(b"tEXt", b"Comment\0flat 3B, Rua Augusta"));
         png.extend(png_chunk(b"eXIf", b"MM\0*GPS"));
-        png.extend(png_chunk(b"IDAT", &[0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01]));
+        png.extend(png_chunk(
+            b"IDAT",
+            &[0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01],
+        ));
         png.extend(png_chunk(b"IEND", &[]));
         let clean = clean_attachment(&png).unwrap();
         assert_eq!(clean.media_type, "image/png");
@@ -176,10 +185,16 @@ mod tests {
 
     #[test]
     fn refuses_other_types_and_oversize_and_damage() {
-        assert_eq!(clean_attachment(b"%PDF-1.7"), Err(AttachmentError::UnsupportedType));
+        assert_eq!(
+            clean_attachment(b"%PDF-1.7"),
+            Err(AttachmentError::UnsupportedType)
+        );
         assert_eq!(clean_attachment(b""), Err(AttachmentError::UnsupportedType));
         let big = vec![0u8; MAX_ATTACHMENT_BYTES + 1];
-        assert_eq!(clean_attachment(&big), Err(AttachmentError::TooLarge(big.len())));
+        assert_eq!(
+            clean_attachment(&big),
+            Err(AttachmentError::TooLarge(big.len()))
+        );
         assert!(matches!(
             clean_attachment(&[0xFF, 0xD8, 0xFF, 0xE1, 0xFF]),
             Err(AttachmentError::Damaged(_))

@@ -32,7 +32,9 @@ impl Catalog {
         CATALOG.get_or_init(|| {
             let mut locales: Vec<Locale> = LOCALE_FILES
                 .iter()
-                .map(|(code, text)| parse(code, text).unwrap_or_else(|e| panic!("locales/{code}.toml: {e}")))
+                .map(|(code, text)| {
+                    parse(code, text).unwrap_or_else(|e| panic!("locales/{code}.toml: {e}"))
+                })
                 .collect();
             locales.sort_by_key(|l| (l.code != "en", l.code));
             Catalog { locales }
@@ -69,7 +71,11 @@ impl Catalog {
         wanted.sort_by(|a, b| b.0.total_cmp(&a.0));
         for (_, tag) in wanted {
             let primary = tag.split('-').next().unwrap_or(tag);
-            if let Some(l) = self.locales.iter().find(|l| l.code.eq_ignore_ascii_case(primary)) {
+            if let Some(l) = self
+                .locales
+                .iter()
+                .find(|l| l.code.eq_ignore_ascii_case(primary))
+            {
                 return l;
             }
         }
@@ -134,7 +140,9 @@ mod tests {
         let mut out = BTreeSet::new();
         let mut rest = text;
         while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else { break };
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
             out.insert(rest[start..start + len + 1].to_owned());
             rest = &rest[start + len + 1..];
         }
@@ -153,7 +161,11 @@ mod tests {
             let missing: Vec<_> = reference.difference(&keys).collect();
             let extra: Vec<_> = keys.difference(&reference).collect();
             assert!(missing.is_empty(), "{} lacks {missing:?}", locale.code);
-            assert!(extra.is_empty(), "{} has unknown keys {extra:?}", locale.code);
+            assert!(
+                extra.is_empty(),
+                "{} has unknown keys {extra:?}",
+                locale.code
+            );
             for key in &reference {
                 assert_eq!(
                     placeholders(en.t(key)),
@@ -179,6 +191,9 @@ mod tests {
     #[test]
     fn fill_replaces_placeholders() {
         let en = Catalog::get().locale("en");
-        assert!(en.fill("danger_banner", &[("number", "112")]).contains("112"));
+        assert!(
+            en.fill("danger_banner", &[("number", "112")])
+                .contains("112")
+        );
     }
 }

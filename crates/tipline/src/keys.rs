@@ -76,7 +76,11 @@ impl OrgPublicKey {
 
 impl fmt::Debug for OrgPublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OrgPublicKey({})", data_encoding::HEXLOWER.encode(&self.to_bytes()[..4]))
+        write!(
+            f,
+            "OrgPublicKey({})",
+            data_encoding::HEXLOWER.encode(&self.to_bytes()[..4])
+        )
     }
 }
 
@@ -264,10 +268,7 @@ mod tests {
         let back = WrappedKey::from_json(&json).unwrap();
         let unwrapped = back.unwrap_with("correct horse battery staple").unwrap();
         assert_eq!(unwrapped.public(), org.public);
-        assert_eq!(
-            back.unwrap_with("wrong").err(),
-            Some(KeyError::Passphrase)
-        );
+        assert_eq!(back.unwrap_with("wrong").err(), Some(KeyError::Passphrase));
         assert!(WrappedKey::from_json("{}").is_err());
     }
 
@@ -277,7 +278,15 @@ mod tests {
         let public = code.reporter_keys().public();
         let sealed = public.seal(b"we received your report");
         let again = ReceiptCode::parse(&code.display()).unwrap();
-        assert_eq!(again.reporter_keys().open(&sealed).unwrap(), b"we received your report");
-        assert!(ReceiptCode::generate().reporter_keys().open(&sealed).is_err());
+        assert_eq!(
+            again.reporter_keys().open(&sealed).unwrap(),
+            b"we received your report"
+        );
+        assert!(
+            ReceiptCode::generate()
+                .reporter_keys()
+                .open(&sealed)
+                .is_err()
+        );
     }
 }

@@ -92,8 +92,14 @@ mod tests {
             assert!(limiter.allow(b"198.51.100.7", 7200));
         }
         assert!(!limiter.allow(b"198.51.100.7", 7201));
-        assert!(limiter.allow(b"198.51.100.8", 7201), "another client is separate");
-        assert!(limiter.allow(b"198.51.100.7", 10_800), "a new window starts afresh");
+        assert!(
+            limiter.allow(b"198.51.100.8", 7201),
+            "another client is separate"
+        );
+        assert!(
+            limiter.allow(b"198.51.100.7", 10_800),
+            "a new window starts afresh"
+        );
     }
 
     #[test]

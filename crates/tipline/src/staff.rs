@@ -1,7 +1,7 @@
 //! Staff credentials: Argon2id password hashes and TOTP second factors.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use totp_rs::{Algorithm, TOTP};
@@ -93,8 +93,7 @@ impl PasswordHash {
 
     /// Constant-time check of `password` against this hash.
     pub fn verify(&self, password: &str) -> Result<bool, StaffError> {
-        let parsed =
-            argon2::PasswordHash::new(&self.0).map_err(|_| StaffError::MalformedHash)?;
+        let parsed = argon2::PasswordHash::new(&self.0).map_err(|_| StaffError::MalformedHash)?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok())
@@ -131,7 +130,8 @@ impl TotpSecret {
     }
 
     fn totp(&self) -> Result<TOTP, StaffError> {
-        TOTP::new(Algorithm::SHA1, 6, 1, 30, self.0.clone()).map_err(|_| StaffError::MalformedSecret)
+        TOTP::new(Algorithm::SHA1, 6, 1, 30, self.0.clone())
+            .map_err(|_| StaffError::MalformedSecret)
     }
 
     /// The code for Unix time `now`.
@@ -180,12 +180,19 @@ mod tests {
 
     #[test]
     fn passwords_verify_and_weak_ones_are_refused() {
-        assert_eq!(PasswordHash::create("short"), Err(StaffError::WeakPassword(12)));
+        assert_eq!(
+            PasswordHash::create("short"),
+            Err(StaffError::WeakPassword(12))
+        );
         let hash = PasswordHash::create("a long enough passphrase").unwrap();
         assert!(hash.as_str().starts_with("$argon2id$"));
         assert!(hash.verify("a long enough passphrase").unwrap());
         assert!(!hash.verify("a long enough passphrasE").unwrap());
-        assert!(PasswordHash::from_stored("junk".into()).verify("x").is_err());
+        assert!(
+            PasswordHash::from_stored("junk".into())
+                .verify("x")
+                .is_err()
+        );
     }
 
     #[test]
@@ -195,7 +202,10 @@ mod tests {
         let secret = TotpSecret(b"12345678901234567890".to_vec());
         assert_eq!(secret.code_at(59).unwrap(), "287082");
         assert!(secret.check("287082", 59).unwrap());
-        assert!(secret.check("287082", 59 + 30).unwrap(), "one step of drift");
+        assert!(
+            secret.check("287082", 59 + 30).unwrap(),
+            "one step of drift"
+        );
         assert!(!secret.check("287082", 59 + 120).unwrap());
         let back = TotpSecret::from_base32(&secret.to_base32()).unwrap();
         assert_eq!(back.code_at(59).unwrap(), "287082");
