@@ -30,21 +30,48 @@
 //! extensions bag: a key nobody validates is a place for personal data to
 //! escape field-level encryption.
 //!
+//! ## Victim-centred rules (issue 5, sections 2 and 3)
+//!
+//! Four pure, total modules the server calls on every request; times are
+//! arguments, never read from a clock:
+//! - [`access`]: [`decide`] says whether a [`Principal`] may perform an
+//!   [`Operation`] on a [`Resource`], with which [`View`], and whether a
+//!   refusal is 403 or 404 (cross-tenant attempts are always 404).
+//! - [`consent_rules`]: per-purpose consent on a day, and the audited
+//!   supervisor override ([`override_consent`]) with its [`AuditNote`].
+//! - [`referral`]: sending a referral to a provider of the
+//!   [`ServiceDirectory`] and its `sent → accepted | rejected`,
+//!   `accepted → completed` state machine.
+//! - [`retention`]: [`purge_due`] for closed cases, with legal hold.
+//!
 //! ## What this crate never does
 //! No I/O, no clock, no database, no network, no logging. Errors never repeat
 //! a sensitive value.
 
+pub mod access;
+pub mod consent_rules;
 pub mod export;
 pub mod import;
 mod iso_codes;
 pub mod model;
 pub mod picklist;
 pub mod privacy;
+pub mod referral;
+pub mod retention;
 pub mod schema;
 pub mod standard;
 pub mod table;
 pub mod values;
 
+pub use access::{
+    CaseReferral, CaseResource, Decision, DenyReason, Operation, Principal, Resource, Role, View,
+    decide, decide_case,
+};
+pub use consent_rules::{
+    AuditNote, ConsentBasis, ConsentGrant, ConsentOverride, ConsentRefusal, OverrideReason,
+    OverrideReasonCode, OverrideReasonError, OverrideRefusal, RefusalKind, consent_for,
+    may_count_in_statistics, may_refer, may_share_with_law_enforcement, override_consent,
+};
 pub use export::{export_bundle, export_case, validate_case};
 pub use import::{
     Found, ImportError, ImportErrorKind, import_bundle, import_case, import_case_value,
@@ -57,6 +84,10 @@ pub use model::{
 };
 pub use picklist::{NotInPicklist, Picklist};
 pub use privacy::{SensitivePath, deidentify, sensitive_field_templates};
+pub use referral::{ReferralError, ServiceDirectory, move_referral, send_referral};
+pub use retention::{
+    CaseMeta, PurgeDecision, RetentionError, RetentionPolicy, RetentionPolicyError, purge_due,
+};
 pub use schema::{SCHEMA_ID, SCHEMA_REVISION, htcds_json_schema};
 pub use table::Sensitivity;
 pub use values::{
