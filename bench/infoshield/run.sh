@@ -73,6 +73,13 @@ cat "$work/time_coarse.txt" "$work/time_fine.txt"
 echo "== score.py (template level; benign ads are singletons)"
 "$py" "$here/score.py" "$work/truth.jsonl" "$work/infoshield.jsonl" "$work/infoshield_coarse.jsonl"
 
-echo "== ctip eval networks"
-"$ctip" eval networks --input "$work/ads.jsonl" --truth "$work/truth.jsonl" \
+# ctip on the same corpus in the same run, timed the same way (its own
+# timings line splits extraction, clustering+linking and templates).
+echo "== ctip eval networks (InfoShield-fine as --predicted)"
+/usr/bin/time -f "ctip: wall %e s, peak %M KB" -o "$work/time_ctip.txt" \
+  "$ctip" eval networks --input "$work/ads.jsonl" --truth "$work/truth.jsonl" \
   --predicted "$work/infoshield.jsonl"
+echo "== ctip eval networks (InfoShield-coarse as --predicted)"
+"$ctip" eval networks --input "$work/ads.jsonl" --truth "$work/truth.jsonl" \
+  --predicted "$work/infoshield_coarse.jsonl" | tail -4
+cat "$work/time_coarse.txt" "$work/time_fine.txt" "$work/time_ctip.txt"

@@ -42,6 +42,7 @@ impl DisjointSets {
     }
 
     /// Elements in the set of `x`.
+    #[cfg(test)]
     pub fn size_of(&mut self, x: u32) -> u32 {
         let root = self.find(x);
         self.size[root as usize]
