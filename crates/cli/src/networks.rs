@@ -15,9 +15,10 @@ use ctip_link::summary::Summary;
 use ctip_link::templates::TemplateParams;
 use ctip_link::{Document, Sketch};
 
+use ctip_server::network_view::{NetworkDetail, StoredSummary, SummaryIdentifier, view};
 use ctip_store::{HubDecision, LinkUpdate, LinkableAd, NetworkRow, Store, TemplateRow, VerdictRow};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -303,112 +304,6 @@ pub fn build_for_report(
     })
 }
 
-/// A network as the HTML report draws it.
-fn view(detail: &NetworkDetail) -> ctip_report::NetworkView {
-    use ctip_report::{
-        CircuitStop, GraphNode, GraphNodeKind, NetworkGraph, NetworkIdentifier, TemplateView,
-    };
-    let s = &detail.summary;
-    let mut nodes: Vec<GraphNode> = Vec::new();
-    let mut edges = Vec::new();
-    let template_nodes: HashMap<i64, usize> = s
-        .templates
-        .iter()
-        .map(|(id, ads)| {
-            nodes.push(GraphNode {
-                label: format!("T-{id}"),
-                kind: GraphNodeKind::Template,
-                weight: *ads,
-            });
-            (*id, nodes.len() - 1)
-        })
-        .collect();
-    let mut node_of: HashMap<(IdentifierKind, &str), usize> = HashMap::new();
-    for i in &s.identifiers {
-        nodes.push(GraphNode {
-            label: i.value.clone(),
-            kind: match i.kind {
-                IdentifierKind::Phone => GraphNodeKind::Phone,
-                IdentifierKind::Email => GraphNodeKind::Email,
-                IdentifierKind::Wallet => GraphNodeKind::Wallet,
-                _ => GraphNodeKind::Handle,
-            },
-            weight: i.ads,
-        });
-        node_of.insert((i.kind, i.value.as_str()), nodes.len() - 1);
-    }
-    for h in &detail.hubs {
-        if let Some(&n) = node_of.get(&(h.kind, h.value.as_str())) {
-            nodes[n].kind = GraphNodeKind::Hub;
-        }
-    }
-    for (template, identifier) in &detail.edges {
-        if let (Some(&t), Some(&i)) = (
-            template_nodes.get(template),
-            node_of.get(&(identifier.0, identifier.1.as_str())),
-        ) {
-            edges.push((t, i));
-        }
-    }
-    ctip_report::NetworkView {
-        id: detail.id.clone(),
-        ads: s.ads,
-        risk: s.risk,
-        risk_reasons: s.reasons.clone(),
-        first_seen: s.first_seen.clone(),
-        last_seen: s.last_seen.clone(),
-        price_range: (!s.prices.is_empty()).then(|| {
-            s.prices
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{:.0}–{:.0} {}/hour",
-                        p.min_per_hour, p.max_per_hour, p.currency
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        }),
-        names: s.names.clone(),
-        cities: s.cities.clone(),
-        circuit: s
-            .circuit
-            .iter()
-            .map(|c| CircuitStop {
-                city: c.city.clone(),
-                from: c.from.clone(),
-                to: c.to.clone(),
-                ads: c.ads,
-            })
-            .collect(),
-        timeline: s.weekly.clone(),
-        identifiers: s
-            .identifiers
-            .iter()
-            .map(|i| NetworkIdentifier {
-                kind: i.kind.as_str().to_string(),
-                value: i.value.clone(),
-                ads: i.ads,
-                hub: detail
-                    .hubs
-                    .iter()
-                    .any(|h| h.kind == i.kind && h.value == i.value),
-            })
-            .collect(),
-        templates: detail
-            .templates
-            .iter()
-            .map(|t| TemplateView {
-                id: format!("T-{}", t.id),
-                ads: t.ads as u64,
-                text: t.text.clone(),
-                coverage: t.coverage,
-            })
-            .collect(),
-        graph: NetworkGraph { nodes, edges },
-    }
-}
-
 /// Sketches of ads read with text, computed in parallel.
 fn documents(ads: &[LinkableAd]) -> Vec<Document> {
     ads.par_iter()
@@ -617,7 +512,7 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
     let network_rows: Vec<NetworkRow> = network_summaries
         .iter()
         .map(|(label, summary)| {
-            let stored = StoredSummary::new(summary, &corpus, &rowids);
+            let stored = stored_summary(summary, &corpus, &rowids);
             Ok(NetworkRow {
                 id: rowids[*label as usize],
                 ads: summary.ads as i64,
@@ -687,77 +582,52 @@ pub async fn build(store: &Store, args: &LinkArgs, full: bool, quiet: bool) -> R
     })
 }
 
-/// A network's summary as stored and exported: the engine's summary with
-/// indices turned into names.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StoredSummary {
-    pub ads: u64,
-    pub risk: f32,
-    pub reasons: Vec<String>,
-    pub mean_score: f32,
-    pub max_score: f32,
-    pub first_seen: Option<String>,
-    pub last_seen: Option<String>,
-    pub cities: Vec<(String, u64)>,
-    pub circuit: Vec<ctip_link::summary::Stop>,
-    pub weekly: Vec<(String, u64)>,
-    pub prices: Vec<ctip_link::summary::PriceRange>,
-    pub names: Vec<String>,
-    /// Template ids (rowid of the earliest ad) with their ads here.
-    pub templates: Vec<(i64, u64)>,
-    pub identifiers: Vec<SummaryIdentifier>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SummaryIdentifier {
-    pub kind: IdentifierKind,
-    pub value: String,
-    pub ads: u64,
-}
-
-impl StoredSummary {
-    fn new(s: &Summary, corpus: &Corpus, rowids: &[i64]) -> StoredSummary {
-        let mut identifiers: Vec<SummaryIdentifier> = s
-            .identifiers
-            .iter()
-            .map(|&(id, ads)| {
-                let (kind, value) = corpus.keys.value(id);
-                SummaryIdentifier {
-                    kind: *kind,
-                    value: value.clone(),
-                    ads,
-                }
-            })
-            .collect();
-        identifiers.sort_by(|a, b| b.ads.cmp(&a.ads).then_with(|| a.value.cmp(&b.value)));
-        let mut templates: Vec<(i64, u64)> = s
-            .templates
-            .iter()
-            .map(|&(t, n)| (rowids[t as usize], n))
-            .collect();
-        templates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        StoredSummary {
-            ads: s.ads,
-            risk: s.risk,
-            reasons: s.reasons.clone(),
-            mean_score: s.mean_score,
-            max_score: s.max_score,
-            first_seen: s.first_seen.clone(),
-            last_seen: s.last_seen.clone(),
-            cities: s.cities.clone(),
-            circuit: s.circuit.clone(),
-            weekly: s.weekly.clone(),
-            prices: s.prices.clone(),
-            names: s.names.clone(),
-            templates,
-            identifiers,
-        }
+/// The engine's summary with indices turned into names, as stored.
+fn stored_summary(s: &Summary, corpus: &Corpus, rowids: &[i64]) -> StoredSummary {
+    let mut identifiers: Vec<SummaryIdentifier> = s
+        .identifiers
+        .iter()
+        .map(|&(id, ads)| {
+            let (kind, value) = corpus.keys.value(id);
+            SummaryIdentifier {
+                kind: *kind,
+                value: value.clone(),
+                ads,
+            }
+        })
+        .collect();
+    identifiers.sort_by(|a, b| b.ads.cmp(&a.ads).then_with(|| a.value.cmp(&b.value)));
+    let mut templates: Vec<(i64, u64)> = s
+        .templates
+        .iter()
+        .map(|&(t, n)| (rowids[t as usize], n))
+        .collect();
+    templates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    StoredSummary {
+        ads: s.ads,
+        risk: s.risk,
+        reasons: s.reasons.clone(),
+        mean_score: s.mean_score,
+        max_score: s.max_score,
+        first_seen: s.first_seen.clone(),
+        last_seen: s.last_seen.clone(),
+        cities: s.cities.clone(),
+        circuit: s.circuit.clone(),
+        weekly: s.weekly.clone(),
+        prices: s.prices.clone(),
+        names: s.names.clone(),
+        templates,
+        identifiers,
     }
 }
 
 fn summary_of(row: &NetworkRow) -> Result<StoredSummary> {
-    serde_json::from_str(&row.summary)
+    ctip_server::network_view::summary_of(row)
         .with_context(|| format!("the stored summary of {} is corrupt", network_name(row.id)))
+}
+
+async fn network_detail(store: &Store, row: &NetworkRow) -> Result<NetworkDetail> {
+    Ok(ctip_server::network_view::network_detail(store, row).await?)
 }
 
 fn ensure_built(rows_empty: bool) -> Result<()> {
@@ -800,76 +670,6 @@ async fn list(store: &Store, limit: u32, min_ads: u32, json: bool) -> Result<Exi
         );
     }
     Ok(ExitCode::Ok)
-}
-
-/// Everything about one network, for `show`, `export` and the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct NetworkDetail {
-    pub id: String,
-    pub summary: StoredSummary,
-    pub templates: Vec<TemplateDetail>,
-    pub hubs: Vec<SummaryIdentifier>,
-    pub ads: Vec<String>,
-    /// Which template's ads show which identifier: the network's graph.
-    pub edges: Vec<(i64, (IdentifierKind, String))>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TemplateDetail {
-    pub id: i64,
-    pub ads: i64,
-    pub text: String,
-    pub coverage: f32,
-    pub compression: f32,
-}
-
-pub async fn network_detail(store: &Store, row: &NetworkRow) -> Result<NetworkDetail> {
-    let summary = summary_of(row)?;
-    let ids: Vec<i64> = summary.templates.iter().map(|(t, _)| *t).collect();
-    let templates = store
-        .templates_by_id(&ids)
-        .await?
-        .into_iter()
-        .map(|t| TemplateDetail {
-            id: t.id,
-            ads: t.ads,
-            text: t.text,
-            coverage: t.coverage,
-            compression: t.compression,
-        })
-        .collect();
-    let members = store.network_members(row.id).await?;
-    let template_of: HashMap<i64, i64> =
-        store.network_templates(row.id).await?.into_iter().collect();
-    let rowids: Vec<i64> = members.iter().map(|(r, _)| *r).collect();
-    let mut hubs = Vec::new();
-    let mut seen = HashSet::new();
-    let mut edges = std::collections::BTreeSet::new();
-    for ad in store.linkable_ads_by_rowid(&rowids, false).await? {
-        for i in ad.identifiers.iter().filter(|i| i.kind.is_linking()) {
-            if let Some(&t) = template_of.get(&ad.rowid) {
-                edges.insert((t, (i.kind, i.value.clone())));
-            }
-            if seen.insert((i.kind, i.value.clone()))
-                && let Some(v) = store.verdict(i.kind, &i.value).await?
-                && v.hub
-            {
-                hubs.push(SummaryIdentifier {
-                    kind: v.kind,
-                    value: v.value,
-                    ads: v.ads as u64,
-                });
-            }
-        }
-    }
-    Ok(NetworkDetail {
-        id: network_name(row.id),
-        summary,
-        templates,
-        hubs,
-        ads: members.into_iter().map(|(_, id)| id).collect(),
-        edges: edges.into_iter().collect(),
-    })
 }
 
 async fn show(store: &Store, network: &str, json: bool) -> Result<ExitCode> {

@@ -877,3 +877,89 @@ fn setup_errors_are_clear() {
         String::from_utf8_lossy(&added.stderr)
     );
 }
+
+#[test]
+fn tips_are_cross_checked_against_scanned_networks() {
+    let site = Site::new(None);
+    let store = site.dir.path().join("ctip.sqlite");
+    let corpus = site.dir.path().join("synth");
+    let out = ctip()
+        .args(["synth", "--ads", "3000", "--seed", "3", "--out"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = ctip()
+        .arg("scan")
+        .arg(corpus.join("ads.jsonl"))
+        .arg("--db")
+        .arg(&store)
+        .arg("--out")
+        .arg(site.dir.path().join("out"))
+        .args(["--networks", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = ctip()
+        .args(["networks", "--db"])
+        .arg(&store)
+        .args(["list", "--json", "--limit", "1"])
+        .output()
+        .unwrap();
+    let networks: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let network = &networks[0];
+    let id = network["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("N-")
+        .to_owned();
+    let phone = network["summary"]["identifiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "phone")
+        .and_then(|i| i["value"].as_str())
+        .expect("the largest network has a phone")
+        .to_owned();
+
+    let server = site.start(&[]);
+    let sent = post_multipart(
+        &server.url("/report"),
+        &[
+            ("lang", "en"),
+            (
+                "what_happened",
+                &format!("A girl is made to answer calls on {phone}"),
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(sent.status, 200);
+    let (cookie, _) = sign_in(&server, &site);
+    let tip = get(&server.url("/staff/tips/1"), Some(&cookie));
+    assert!(
+        tip.body.contains(&format!(
+            "appears in network <a href=\"/staff/networks/{id}\">N-{id}</a>"
+        )),
+        "{}",
+        tip.body
+    );
+    let page = get(&server.url(&format!("/staff/networks/{id}")), Some(&cookie));
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&format!("Network N-{id}")) && page.body.contains(&phone),
+        "the network page shows its identifiers"
+    );
+    assert!(
+        page.body.contains("<svg"),
+        "the network page draws the graph"
+    );
+    assert_eq!(
+        get(&server.url("/staff/networks/999999"), Some(&cookie)).status,
+        404
+    );
+}

@@ -32,6 +32,20 @@ pub use network::{
 
 use ctip_core::{Ad, AdResult, IdentifierKind};
 
+/// The report's stylesheet, for pages that show report fragments and load
+/// styles from a file (the server's Content-Security-Policy allows no
+/// inline style).
+pub const STYLESHEET: &str = page::STYLE;
+
+/// One network as an HTML fragment (caution, picture, timeline, circuit,
+/// identifiers, templates): the report's content for a live page.
+pub fn render_network(network: &NetworkView) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = network_section::write_one(&mut out, network);
+    out
+}
+
 /// Everything the report shows. Build it from a finished scan and pass it to
 /// [`render`].
 #[derive(Debug, Clone, Default)]

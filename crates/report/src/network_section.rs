@@ -25,6 +25,16 @@ const MAX_STOPS: usize = 40;
 /// and the first few (the caller's order, most ads first) carry the network.
 const MAX_TEMPLATES: usize = 10;
 
+/// One network on a page of its own (the live analyst page): the caution,
+/// then the same article the report shows.
+pub(crate) fn write_one(out: &mut String, network: &NetworkView) -> fmt::Result {
+    writeln!(
+        out,
+        r#"<div class="caution"><p><strong>Links are leads, not findings.</strong> Ads are linked when they were written from the same template or share a phone, e-mail, handle or wallet. Identifiers shared by many unrelated ads (hubs) are shown, grey and dashed, but are not used to link ads. A network's risk is not a probability.</p></div>"#
+    )?;
+    article(out, 1, network)
+}
+
 /// The section, or nothing when there are no networks.
 pub(crate) fn write(out: &mut String, networks: &[NetworkView]) -> fmt::Result {
     if networks.is_empty() {

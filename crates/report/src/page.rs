@@ -15,7 +15,7 @@ use std::fmt::{self, Write};
 
 const DEFAULT_TITLE: &str = "ctip scan report";
 
-const STYLE: &str = include_str!("report.css");
+pub(crate) const STYLE: &str = include_str!("report.css");
 
 /// Only inline styles and `data:` images may load; nothing else, ever.
 const CONTENT_SECURITY_POLICY: &str =

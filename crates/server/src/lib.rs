@@ -12,8 +12,10 @@
 //! - every staff action on a report appends an audit entry, to the audit
 //!   table and, when a ledger key is configured, to the tamper-evident ledger.
 
+pub mod check;
 mod help;
 mod layout;
+pub mod network_view;
 mod public;
 mod security;
 mod session;
@@ -157,6 +159,8 @@ pub async fn app(
         .route("/staff/search", get(staff::search))
         .route("/staff/audit", get(staff::audit_log))
         .route("/staff/ledger/proof/{seq}", get(staff::ledger_proof))
+        .route("/staff/networks/{id}", get(staff::network))
+        .route("/staff/report.css", get(staff::report_stylesheet))
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(public::MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(security::access_log))

@@ -968,3 +968,65 @@ pub async fn ledger_proof(
     )
         .into_response()
 }
+
+/// A network live from the analysis store: the report's picture, timeline,
+/// circuit, identifiers and templates.
+pub async fn network(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let s = match session(&state, &headers) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if !s.role.searches_intelligence() {
+        return forbidden(&s);
+    }
+    let Some(store) = &state.store else {
+        return html_page(
+            StatusCode::NOT_FOUND,
+            staff_page(
+                &s,
+                "No analysis store",
+                html! { h1 { "This server has no scanned ads." } },
+            ),
+        );
+    };
+    let row = match store.network(id).await {
+        Ok(Some(row)) => row,
+        Ok(None) => {
+            return html_page(
+                StatusCode::NOT_FOUND,
+                staff_page(&s, "Not found", html! { h1 { "No such network." } }),
+            );
+        }
+        Err(_) => return failure(&s),
+    };
+    if !audit(&state, &s, "read", &format!("network:{id}"), "").await {
+        return failure(&s);
+    }
+    let detail = match crate::network_view::network_detail(store, &row).await {
+        Ok(detail) => detail,
+        Err(e) => {
+            tracing::error!(target: "ctip::http", "network N-{id} cannot be shown: {e}");
+            return failure(&s);
+        }
+    };
+    let fragment = ctip_report::render_network(&crate::network_view::view(&detail));
+    let body = html! {
+        link rel="stylesheet" href="/staff/report.css";
+        h1 { "Network " (detail.id) }
+        p.meta { (detail.ads.len()) " ads. Search an identifier to find the reports that mention it." }
+        div.report { (maud::PreEscaped(fragment)) }
+    };
+    html_page(StatusCode::OK, staff_page(&s, &detail.id, body))
+}
+
+pub async fn report_stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        ctip_report::STYLESHEET,
+    )
+        .into_response()
+}
