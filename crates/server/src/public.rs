@@ -169,7 +169,7 @@ fn emergency_box(l: &Locale, country: &str) -> Markup {
                     li {
                         (service_name(l, &n.service)) ": "
                         a.number.ltr href={ "tel:" (n.number.replace(' ', "")) } { (n.number) }
-                        @if let Some(note) = &n.note { " " span.meta { "(" (note) ")" } }
+                        @if let Some(note) = &n.note { " " span.meta { "(" bdi { (note) } ")" } }
                     }
                 }
             }
