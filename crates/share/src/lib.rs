@@ -4,7 +4,9 @@
 //! agency A and agency B in different countries) learn something about
 //! their combined data without pooling it. Today that is [`psi`]: private
 //! set intersection of normalised identifiers (phone numbers, e-mail
-//! addresses, handles, wallets, document numbers).
+//! addresses, handles, wallets, document numbers); and [`stats`]:
+//! differentially private or k-threshold case counts under a
+//! privacy-budget ledger.
 //!
 //! It never does I/O, reads a clock, logs, or authenticates peers: the
 //! server moves the messages, signs and verifies them with the
@@ -39,3 +41,4 @@
 //! Every session also reveals each side's set size to the other.
 
 pub mod psi;
+pub mod stats;
