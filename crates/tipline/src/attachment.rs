@@ -38,9 +38,28 @@ pub fn clean_attachment(data: &[u8]) -> Result<CleanAttachment, AttachmentError>
     if data.len() > MAX_ATTACHMENT_BYTES {
         return Err(AttachmentError::TooLarge(data.len()));
     }
+    let clean = clean_once(data)?;
+    // What we store must read back as the same image: a file whose
+    // structure does not survive a second pass unchanged is malformed in a
+    // way we cannot vouch for (found by fuzzing), so it is refused.
+    match clean_once(&clean.bytes) {
+        Ok(again) if again == clean => Ok(clean),
+        _ => Err(AttachmentError::Damaged(
+            "the image does not survive cleaning intact".into(),
+        )),
+    }
+}
+
+fn clean_once(data: &[u8]) -> Result<CleanAttachment, AttachmentError> {
     let bytes = Bytes::copy_from_slice(data);
     if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
         let mut jpeg = Jpeg::from_bytes(bytes).map_err(damaged)?;
+        // A JPEG without a frame header is no picture, and what img-parts
+        // writes back from one does not even read as a JPEG again (found by
+        // fuzzing).
+        if !jpeg.segments().iter().any(|s| is_frame_header(s.marker())) {
+            return Err(AttachmentError::Damaged("no frame header".into()));
+        }
         jpeg.segments_mut()
             .retain(|segment| keep_jpeg_segment(segment.marker(), segment.contents()));
         return Ok(CleanAttachment {
@@ -50,6 +69,9 @@ pub fn clean_attachment(data: &[u8]) -> Result<CleanAttachment, AttachmentError>
     }
     if data.starts_with(b"\x89PNG\r\n\x1a\n") {
         let mut png = Png::from_bytes(bytes).map_err(damaged)?;
+        if png.chunk_by_type(*b"IHDR").is_none() || png.chunk_by_type(*b"IDAT").is_none() {
+            return Err(AttachmentError::Damaged("no image header or data".into()));
+        }
         png.chunks_mut()
             .retain(|chunk| !PNG_METADATA.contains(&chunk.kind()));
         return Ok(CleanAttachment {
@@ -59,6 +81,12 @@ pub fn clean_attachment(data: &[u8]) -> Result<CleanAttachment, AttachmentError>
     }
     if data.len() >= 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
         let mut webp = WebP::from_bytes(bytes).map_err(damaged)?;
+        if [*b"VP8 ", *b"VP8L", *b"VP8X"]
+            .iter()
+            .all(|id| webp.chunk_by_id(*id).is_none())
+        {
+            return Err(AttachmentError::Damaged("no image data".into()));
+        }
         webp.set_exif(None);
         webp.remove_chunks_by_id(*b"XMP ");
         return Ok(CleanAttachment {
@@ -71,6 +99,12 @@ pub fn clean_attachment(data: &[u8]) -> Result<CleanAttachment, AttachmentError>
 
 fn damaged(e: img_parts::Error) -> AttachmentError {
     AttachmentError::Damaged(e.to_string())
+}
+
+/// Start-of-frame markers (SOF0–SOF15 without DHT, JPG and DAC, which share
+/// the range).
+fn is_frame_header(marker: u8) -> bool {
+    (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker)
 }
 
 /// PNG chunks that carry text, time or EXIF.
@@ -197,6 +231,20 @@ mod tests {
         );
         assert!(matches!(
             clean_attachment(&[0xFF, 0xD8, 0xFF, 0xE1, 0xFF]),
+            Err(AttachmentError::Damaged(_))
+        ));
+        // A frame header in a broken file that img-parts writes back
+        // differently (found by fuzzing).
+        let broken = [
+            0xFF, 0xD8, 0xFF, 0xFF, 0xF2, 0xD0, 0x00, 0x04, 0xD8, 0xFF, 0xFF, 0xC7, 0x00, 0x04,
+            0xD8, 0x32, 0xFF, 0xD9, 0xFF, 0x2E, 0xD9, 0xFF, 0xF2,
+        ];
+        if let Ok(clean) = clean_attachment(&broken) {
+            assert_eq!(clean_attachment(&clean.bytes).unwrap(), clean);
+        }
+        // Start and end of image with nothing between (found by fuzzing).
+        assert!(matches!(
+            clean_attachment(&[0xFF, 0xD8, 0xFF, 0xD9]),
             Err(AttachmentError::Damaged(_))
         ));
     }
