@@ -64,6 +64,41 @@ fn check_csrf(session: &Session, sent: &str) -> Result<(), Box<Response>> {
     }
 }
 
+fn is_admin(role: Role) -> bool {
+    role == Role::Admin
+}
+
+/// The signed-in staff member if their role passes `allowed`: otherwise a
+/// redirect to sign in, or a refusal.
+fn signed_in(
+    state: &Shared,
+    headers: &HeaderMap,
+    allowed: fn(Role) -> bool,
+) -> Result<Session, Box<Response>> {
+    let s = session(state, headers)?;
+    if allowed(s.role) {
+        Ok(s)
+    } else {
+        Err(Box::new(forbidden(&s)))
+    }
+}
+
+/// As [`signed_in`], for a form post, whose CSRF token must match first.
+fn signed_in_form(
+    state: &Shared,
+    headers: &HeaderMap,
+    csrf: &str,
+    allowed: fn(Role) -> bool,
+) -> Result<Session, Box<Response>> {
+    let s = session(state, headers)?;
+    check_csrf(&s, csrf)?;
+    if allowed(s.role) {
+        Ok(s)
+    } else {
+        Err(Box::new(forbidden(&s)))
+    }
+}
+
 fn forbidden(session: &Session) -> Response {
     html_page(
         StatusCode::FORBIDDEN,
@@ -463,13 +498,10 @@ fn extract_options(contents: &TipContents) -> ExtractOptions {
 }
 
 pub async fn tip(State(state): State<Shared>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
-    let s = match session(&state, &headers) {
+    let s = match signed_in(&state, &headers, Role::reads_tips) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if !s.role.reads_tips() {
-        return forbidden(&s);
-    }
     let tip = match state.db.tip(id).await {
         Ok(Some(t)) => t,
         Ok(None) => {
@@ -611,16 +643,10 @@ pub async fn set_status(
     Path(id): Path<i64>,
     Form(f): Form<StatusForm>,
 ) -> Response {
-    let s = match session(&state, &headers) {
+    let s = match signed_in_form(&state, &headers, &f.csrf, Role::reads_tips) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return *r;
-    }
-    if !s.role.reads_tips() {
-        return forbidden(&s);
-    }
     if !STATUSES.contains(&f.status.as_str()) || f.case_ref.chars().count() > 100 {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -665,16 +691,10 @@ pub async fn reply(
     Path(id): Path<i64>,
     Form(f): Form<ReplyForm>,
 ) -> Response {
-    let s = match session(&state, &headers) {
+    let s = match signed_in_form(&state, &headers, &f.csrf, Role::reads_tips) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if let Err(r) = check_csrf(&s, &f.csrf) {
-        return *r;
-    }
-    if !s.role.reads_tips() {
-        return forbidden(&s);
-    }
     let text = f.text.trim();
     if text.is_empty() || text.chars().count() > ctip_tipline::form::MAX_TEXT_CHARS {
         return (
@@ -717,13 +737,10 @@ pub async fn attachment(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let s = match session(&state, &headers) {
+    let s = match signed_in(&state, &headers, Role::reads_tips) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if !s.role.reads_tips() {
-        return forbidden(&s);
-    }
     let row = match state.db.attachment(id).await {
         Ok(Some(row)) => row,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such attachment").into_response(),
@@ -805,13 +822,10 @@ pub async fn search(
     headers: HeaderMap,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let s = match session(&state, &headers) {
+    let s = match signed_in(&state, &headers, Role::searches_intelligence) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if !s.role.searches_intelligence() {
-        return forbidden(&s);
-    }
     let query = q.q.unwrap_or_default();
     let wanted = identifiers_in_query(&query);
     let mut results = Vec::new();
@@ -889,13 +903,10 @@ pub async fn search(
 }
 
 pub async fn audit_log(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let s = match session(&state, &headers) {
+    let s = match signed_in(&state, &headers, is_admin) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if s.role != Role::Admin {
-        return forbidden(&s);
-    }
     let Ok(entries) = state.db.audit_entries(500).await else {
         return failure(&s);
     };
@@ -920,13 +931,10 @@ pub async fn ledger_proof(
     headers: HeaderMap,
     Path(seq): Path<u64>,
 ) -> Response {
-    let s = match session(&state, &headers) {
+    let s = match signed_in(&state, &headers, is_admin) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if s.role != Role::Admin {
-        return forbidden(&s);
-    }
     let Some(ledger) = &state.ledger else {
         return (StatusCode::NOT_FOUND, "this server keeps no ledger").into_response();
     };
@@ -976,13 +984,10 @@ pub async fn network(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let s = match session(&state, &headers) {
+    let s = match signed_in(&state, &headers, Role::searches_intelligence) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if !s.role.searches_intelligence() {
-        return forbidden(&s);
-    }
     let Some(store) = &state.store else {
         return html_page(
             StatusCode::NOT_FOUND,
