@@ -528,24 +528,34 @@ pub struct FollowupForm {
 /// client's limit so codes cannot be guessed at speed.
 async fn open_receipt(
     state: &Shared,
+    l: &Locale,
     peer: SocketAddr,
     typed: &str,
-) -> Result<(ReceiptCode, ctip_store::tipline::TipRow), &'static str> {
+) -> Result<(ReceiptCode, ctip_store::tipline::TipRow), Response> {
+    let unknown = || page(StatusCode::NOT_FOUND, followup_code_form(l, true));
     if !state
         .login_limiter
         .allow(peer.ip().to_string().as_bytes(), now())
     {
-        return Err("error_rate_limited");
+        return Err(generic_error(
+            l,
+            StatusCode::TOO_MANY_REQUESTS,
+            "error_rate_limited",
+        ));
     }
-    let code = ReceiptCode::parse(typed).map_err(|_| "error_receipt")?;
+    let code = ReceiptCode::parse(typed).map_err(|_| unknown())?;
     match state
         .db
         .tip_by_lookup(&state.receipt_key.lookup_hash(&code))
         .await
     {
         Ok(Some(tip)) => Ok((code, tip)),
-        Ok(None) => Err("error_receipt"),
-        Err(_) => Err("error_generic"),
+        Ok(None) => Err(unknown()),
+        Err(_) => Err(generic_error(
+            l,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "error_generic",
+        )),
     }
 }
 
@@ -608,13 +618,9 @@ pub async fn followup(
     Form(f): Form<FollowupForm>,
 ) -> Response {
     let l = locale_for(&state, Some(&f.lang), &headers);
-    match open_receipt(&state, peer, &f.code).await {
+    match open_receipt(&state, l, peer, &f.code).await {
         Ok((code, tip)) => status_page(&state, l, &code, &tip, false).await,
-        Err("error_receipt") => page(StatusCode::NOT_FOUND, followup_code_form(l, true)),
-        Err("error_rate_limited") => {
-            generic_error(l, StatusCode::TOO_MANY_REQUESTS, "error_rate_limited")
-        }
-        Err(_) => generic_error(l, StatusCode::SERVICE_UNAVAILABLE, "error_generic"),
+        Err(refusal) => refusal,
     }
 }
 
@@ -626,13 +632,9 @@ pub async fn followup_add(
     Form(f): Form<FollowupForm>,
 ) -> Response {
     let l = locale_for(&state, Some(&f.lang), &headers);
-    let (code, tip) = match open_receipt(&state, peer, &f.code).await {
+    let (code, tip) = match open_receipt(&state, l, peer, &f.code).await {
         Ok(found) => found,
-        Err("error_receipt") => return page(StatusCode::NOT_FOUND, followup_code_form(l, true)),
-        Err("error_rate_limited") => {
-            return generic_error(l, StatusCode::TOO_MANY_REQUESTS, "error_rate_limited");
-        }
-        Err(_) => return generic_error(l, StatusCode::SERVICE_UNAVAILABLE, "error_generic"),
+        Err(refusal) => return refusal,
     };
     let text = f.text.trim();
     if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS || tip.status == "closed" {
