@@ -15,6 +15,7 @@ use ctip_text::{ExtractOptions, Normalised, extract};
 use ctip_tipline::{PasswordHash, Role, TipContents, TotpSecret, WrappedKey, day_of};
 use maud::{Markup, html};
 use serde::Deserialize;
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use subtle::ConstantTimeEq;
 
@@ -853,20 +854,27 @@ pub async fn search(
         } else {
             Vec::new()
         };
+        // Each report is opened and read once, whatever the number of
+        // identifiers searched for.
+        let keys_in_tips: Vec<(i64, HashSet<String>)> = tips
+            .iter()
+            .filter_map(|t| {
+                let contents = open_tip(&s, t)?;
+                let ad = tip_as_ad(t.id, &contents);
+                let text = ad.text();
+                let keys = extract(&ad, &Normalised::new(&text), &extract_options(&contents))
+                    .iter()
+                    .map(Identifier::link_key)
+                    .collect();
+                Some((t.id, keys))
+            })
+            .collect();
         for wanted_id in &wanted {
             let key = wanted_id.link_key();
-            let in_tips: Vec<i64> = tips
+            let in_tips: Vec<i64> = keys_in_tips
                 .iter()
-                .filter(|t| {
-                    open_tip(&s, t).is_some_and(|c| {
-                        let ad = tip_as_ad(t.id, &c);
-                        let text = ad.text();
-                        extract(&ad, &Normalised::new(&text), &extract_options(&c))
-                            .iter()
-                            .any(|i| i.link_key() == key)
-                    })
-                })
-                .map(|t| t.id)
+                .filter(|(_, keys)| keys.contains(&key))
+                .map(|(id, _)| *id)
                 .collect();
             results.push((wanted_id.clone(), key, in_tips));
         }
