@@ -66,6 +66,25 @@ impl Site {
         args
     }
 
+    /// `add-staff` of a hotline worker "bob", authorised by "alice".
+    fn add_bob(&self, admin_password: &str, password: &str) -> std::process::Output {
+        ctip()
+            .args(self.args())
+            .args([
+                "add-staff",
+                "--by",
+                "alice",
+                "--name",
+                "bob",
+                "--role",
+                "hotline",
+            ])
+            .env("CTIP_ADMIN_PASSWORD", admin_password)
+            .env("CTIP_PASSWORD", password)
+            .output()
+            .unwrap()
+    }
+
     fn ledger_args(&self) -> Vec<String> {
         let mut args = self.args();
         args[0] = "ledger".to_owned();
@@ -805,38 +824,10 @@ fn setup_errors_are_clear() {
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already set up"));
-    let weak = ctip()
-        .args(site.args())
-        .args([
-            "add-staff",
-            "--by",
-            "alice",
-            "--name",
-            "bob",
-            "--role",
-            "hotline",
-        ])
-        .env("CTIP_ADMIN_PASSWORD", PASSWORD)
-        .env("CTIP_PASSWORD", "short")
-        .output()
-        .unwrap();
+    let weak = site.add_bob(PASSWORD, "short");
     assert_eq!(weak.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12"));
-    let intruder = ctip()
-        .args(site.args())
-        .args([
-            "add-staff",
-            "--by",
-            "alice",
-            "--name",
-            "bob",
-            "--role",
-            "hotline",
-        ])
-        .env("CTIP_ADMIN_PASSWORD", "not the password")
-        .env("CTIP_PASSWORD", "a good long password")
-        .output()
-        .unwrap();
+    let intruder = site.add_bob("not the password", "a good long password");
     assert_eq!(intruder.status.code(), Some(1));
     let bad_hsds = site.dir.path().join("bad.json");
     std::fs::write(
@@ -856,21 +847,7 @@ fn setup_errors_are_clear() {
         message.contains("/contents/0") || message.contains("/0/"),
         "the error names the path: {message}"
     );
-    let added = ctip()
-        .args(site.args())
-        .args([
-            "add-staff",
-            "--by",
-            "alice",
-            "--name",
-            "bob",
-            "--role",
-            "hotline",
-        ])
-        .env("CTIP_ADMIN_PASSWORD", PASSWORD)
-        .env("CTIP_PASSWORD", "a good long password")
-        .output()
-        .unwrap();
+    let added = site.add_bob(PASSWORD, "a good long password");
     assert!(
         added.status.success(),
         "{}",
