@@ -59,6 +59,7 @@ pub mod privacy;
 pub mod referral;
 pub mod retention;
 pub mod schema;
+pub mod sealing;
 pub mod standard;
 pub mod table;
 pub mod values;
@@ -89,6 +90,7 @@ pub use retention::{
     CaseMeta, PurgeDecision, RetentionError, RetentionPolicy, RetentionPolicyError, purge_due,
 };
 pub use schema::{SCHEMA_ID, SCHEMA_REVISION, htcds_json_schema};
+pub use sealing::{FieldKey, SealError, open_case, seal_case};
 pub use table::Sensitivity;
 pub use values::{
     CountryCode, EmailAddress, IsoDate, LanguageCode, Latitude, Longitude, PhoneNumber, RecordId,

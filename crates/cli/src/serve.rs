@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use ctip_server::{ServerConfig, add_staff, init_organisation, setup};
+use ctip_server::{Member, ServerConfig, add_staff, add_tenant, init_organisation, setup};
 use ctip_store::Store;
 use ctip_store::tipline::TipDb;
 use ctip_tipline::{ReceiptKey, Role};
@@ -69,9 +69,24 @@ pub enum ServeAction {
         by: String,
         #[arg(long)]
         name: String,
-        /// hotline, analyst or admin.
+        /// hotline, analyst, admin, caseworker, supervisor, provider or
+        /// auditor.
         #[arg(long)]
         role: String,
+        /// Teams (comma-separated) of a caseworker or supervisor.
+        #[arg(long, value_delimiter = ',')]
+        teams: Vec<String>,
+        /// For a provider account: the directory id of its service.
+        #[arg(long)]
+        provider: Option<String>,
+    },
+    /// Add another organisation as an isolated tenant, with its own keys and
+    /// first administrator (password from CTIP_PASSWORD or stdin).
+    AddTenant {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        admin: String,
     },
     /// The service directory (Open Referral HSDS 3.0).
     Directory {
@@ -292,12 +307,28 @@ async fn run_async(args: ServeArgs) -> Result<ExitCode> {
             ref by,
             ref name,
             ref role,
+            ref teams,
+            ref provider,
         }) => {
             let role = Role::parse(role)?;
             let mut secrets = Secrets::new();
             let by_password = secrets.get("CTIP_ADMIN_PASSWORD", "administrator's password")?;
             let password = secrets.get("CTIP_PASSWORD", "password for the new staff member")?;
-            let enrolment = add_staff(&db, by, &by_password, name, role, &password, now).await?;
+            let member = Member {
+                name,
+                role,
+                password: &password,
+                teams,
+                provider_id: provider.as_deref(),
+            };
+            let enrolment = add_staff(&db, by, &by_password, &member, now).await?;
+            print_enrolment(&enrolment);
+            Ok(ExitCode::Ok)
+        }
+        Some(ServeAction::AddTenant { ref org, ref admin }) => {
+            let password = Secrets::new().get("CTIP_PASSWORD", "password for the administrator")?;
+            let (id, enrolment) = add_tenant(&db, org, admin, &password, now).await?;
+            println!("organisation {org:?} added as tenant {id}.");
             print_enrolment(&enrolment);
             Ok(ExitCode::Ok)
         }

@@ -407,9 +407,7 @@ mod tests {
             &db,
             "alice",
             PASSWORD,
-            "bob",
-            Role::Hotline,
-            "another long passphrase",
+            &setup::Member::new("bob", Role::Hotline, "another long passphrase"),
             0,
         )
         .await

@@ -75,10 +75,18 @@ pub fn staff_page(session: &Session, title: &str, body: Markup) -> Markup {
             body {
                 header.topbar {
                     nav.staff aria-label="Staff" {
-                        a.brand href="/staff" { "ctip · inbox" }
+                        a.brand href="/staff" { "ctip" }
                         @if !org.is_empty() { span { (org) } }
-                        a href="/staff/search" { "Search identifiers" }
-                        @if session.role == ctip_tipline::Role::Admin {
+                        @if crate::staff::reads_tips(session) {
+                            a href="/staff" { "Tip inbox" }
+                        }
+                        @if crate::cases::works_cases(session) {
+                            a href="/staff/cases" { "Cases" }
+                        }
+                        @if crate::staff::searches_intelligence(session) {
+                            a href="/staff/search" { "Search identifiers" }
+                        }
+                        @if crate::staff::reads_audit(session) {
                             a href="/staff/audit" { "Audit log" }
                         }
                         span { (session.name) " (" (session.role.as_str()) ")" }

@@ -12,6 +12,8 @@
 //! - every staff action on a report appends an audit entry, to the audit
 //!   table and, when a ledger key is configured, to the tamper-evident ledger.
 
+pub mod case_store;
+mod cases;
 pub mod check;
 mod help;
 mod layout;
@@ -33,7 +35,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub use setup::{SetupError, add_staff, init_organisation};
+pub use setup::{Member, SetupError, add_staff, add_tenant, init_organisation};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -75,7 +77,6 @@ pub(crate) struct AppState {
     pub db: TipDb,
     pub store: Option<Store>,
     pub org_public: OrgPublicKey,
-    pub org_name: String,
     pub receipt_key: ReceiptKey,
     pub tip_limiter: RateLimiter,
     pub login_limiter: RateLimiter,
@@ -115,6 +116,9 @@ pub async fn app(
         .map_err(|_| ServerError::BadOrgKey)?;
     let org_public = OrgPublicKey::from_bytes(&public_bytes).map_err(|_| ServerError::BadOrgKey)?;
     let org_name = db.meta(setup::ORG_NAME).await?.unwrap_or_default();
+    // Databases set up before case management know the host organisation
+    // only from `tipline_meta`.
+    db.ensure_host_tenant(&org_name, &public_hex, now()).await?;
     let directory = setup::load_directory(&db).await?;
     let ledger = match ledger_signer {
         Some(signer) => Some(ctip_store::ledger::LedgerStore::open(&db, signer).await?),
@@ -125,7 +129,6 @@ pub async fn app(
         db,
         store,
         org_public,
-        org_name,
         receipt_key,
         tip_limiter: RateLimiter::new(config.tips_per_hour, 3600),
         login_limiter: RateLimiter::new(10, 15 * 60),

@@ -15,11 +15,28 @@ pub const COOKIE: &str = "ctip_staff";
 #[derive(Clone)]
 pub struct Session {
     pub name: String,
+    /// The tenant's name, shown in the page header.
+    pub org_name: String,
+    pub role: Role,
+    /// The secret key of the staff member's tenant (for the host tenant,
+    /// the key tips are sealed to).
+    pub org_key: OrgSecretKey,
+    pub tenant_id: i64,
+    pub teams: Vec<String>,
+    pub provider_id: Option<String>,
+    pub csrf: String,
+    last_seen: i64,
+}
+
+/// Who signed in, before the session exists.
+pub struct SignedIn {
+    pub name: String,
     pub org_name: String,
     pub role: Role,
     pub org_key: OrgSecretKey,
-    pub csrf: String,
-    last_seen: i64,
+    pub tenant_id: i64,
+    pub teams: Vec<String>,
+    pub provider_id: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -43,20 +60,16 @@ impl Sessions {
     }
 
     /// Starts a session and returns its token.
-    pub fn start(
-        &self,
-        name: String,
-        org_name: String,
-        role: Role,
-        org_key: OrgSecretKey,
-        now: i64,
-    ) -> String {
+    pub fn start(&self, who: SignedIn, now: i64) -> String {
         let token = random_token();
         let session = Session {
-            name,
-            org_name,
-            role,
-            org_key,
+            name: who.name,
+            org_name: who.org_name,
+            role: who.role,
+            org_key: who.org_key,
+            tenant_id: who.tenant_id,
+            teams: who.teams,
+            provider_id: who.provider_id,
             csrf: random_token(),
             last_seen: now,
         };

@@ -1,6 +1,7 @@
 //! Setting up the organisation and its staff, from the command line.
 
-use ctip_store::tipline::TipDb;
+use ctip_store::cases::TenantRow;
+use ctip_store::tipline::{NewStaff, TipDb};
 use ctip_tipline::{OrgKeys, PasswordHash, Role, StaffError, TotpSecret, WrappedKey};
 
 pub const ORG_PUBLIC_KEY: &str = "org_public_key";
@@ -14,10 +15,22 @@ pub enum SetupError {
     AlreadyInitialised(String),
     #[error("the tip line is not set up yet: run `ctip serve init` first")]
     NotInitialised,
-    #[error("staff name {0:?}: use 2 to 64 lower-case letters, digits, '.', '_' or '-'")]
+    #[error("staff name {0:?}: use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")]
     BadName(String),
     #[error("a staff member called {0:?} already exists")]
     NameTaken(String),
+    #[error("team {0:?}: use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")]
+    BadTeam(String),
+    #[error("a {0} needs at least one team (--teams)")]
+    NoTeam(&'static str),
+    #[error("a provider account needs the directory id of its service (--provider)")]
+    ProviderWithoutService,
+    #[error("only provider accounts act for a service (--provider)")]
+    ServiceForNonProvider,
+    #[error("an organisation name needs 1 to 120 characters")]
+    BadTenantName,
+    #[error("an organisation called {0:?} already exists")]
+    TenantTaken(String),
     #[error("{0:?} is not an administrator with that password")]
     NotAuthorised(String),
     #[error(transparent)]
@@ -34,8 +47,35 @@ pub struct Enrolment {
     pub provisioning_uri: String,
 }
 
+/// A staff account to create, in the tenant of whoever creates it.
+pub struct Member<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    pub password: &'a str,
+    /// Team ids (caseworkers and supervisors).
+    pub teams: &'a [String],
+    /// The directory id of the service a provider account acts for.
+    pub provider_id: Option<&'a str>,
+}
+
+impl<'a> Member<'a> {
+    /// A member with no teams and no provider.
+    pub fn new(name: &'a str, role: Role, password: &'a str) -> Self {
+        Member {
+            name,
+            role,
+            password,
+            teams: &[],
+            provider_id: None,
+        }
+    }
+}
+
 fn check_name(name: &str) -> Result<(), SetupError> {
+    // Names double as record ids in case ownership, which start with a
+    // letter or digit.
     let ok = (2..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
@@ -46,42 +86,62 @@ fn check_name(name: &str) -> Result<(), SetupError> {
     }
 }
 
+/// Team ids are short names, checked like staff names, since they appear in
+/// the audit log and in listings.
+fn check_teams(teams: &[String]) -> Result<String, SetupError> {
+    for team in teams {
+        check_name(team).map_err(|_| SetupError::BadTeam(team.clone()))?;
+    }
+    Ok(teams.join(","))
+}
+
 async fn enrol(
     db: &TipDb,
-    org: &str,
-    name: &str,
-    role: Role,
-    password: &str,
+    tenant: &TenantRow,
+    member: &Member<'_>,
     secret: &ctip_tipline::OrgSecretKey,
     now: i64,
 ) -> Result<Enrolment, SetupError> {
-    check_name(name)?;
-    if db.staff_by_name(name).await?.is_some() {
-        return Err(SetupError::NameTaken(name.to_owned()));
+    check_name(member.name)?;
+    let teams = check_teams(member.teams)?;
+    match (member.role, member.provider_id) {
+        (Role::Provider, None) => return Err(SetupError::ProviderWithoutService),
+        (Role::Provider, Some(_)) | (_, None) => {}
+        (_, Some(_)) => return Err(SetupError::ServiceForNonProvider),
     }
-    let hash = PasswordHash::create(password)?;
-    let wrapped = secret.wrap(password)?;
+    if matches!(member.role, Role::Caseworker | Role::Supervisor) && member.teams.is_empty() {
+        return Err(SetupError::NoTeam(member.role.as_str()));
+    }
+    if db.staff_by_name(member.name).await?.is_some() {
+        return Err(SetupError::NameTaken(member.name.to_owned()));
+    }
+    let hash = PasswordHash::create(member.password)?;
+    let wrapped = secret.wrap(member.password)?;
     let totp = TotpSecret::generate();
-    db.add_staff(
-        name,
-        role.as_str(),
-        hash.as_str(),
-        &totp.to_base32(),
-        &wrapped.to_json(),
-        now,
-    )
+    db.add_staff(&NewStaff {
+        tenant_id: tenant.id,
+        name: member.name,
+        role: member.role.as_str(),
+        password_hash: hash.as_str(),
+        totp_secret: &totp.to_base32(),
+        wrapped_key: &wrapped.to_json(),
+        teams: &teams,
+        provider_id: member.provider_id,
+        created_at: now,
+    })
     .await?;
     db.audit(
+        tenant.id,
         now,
         "cli",
         "create",
-        &format!("staff:{name}"),
-        role.as_str(),
+        &format!("staff:{}", member.name),
+        member.role.as_str(),
     )
     .await?;
     Ok(Enrolment {
-        name: name.to_owned(),
-        provisioning_uri: totp.provisioning_uri(&format!("ctip {org}"), name),
+        name: member.name.to_owned(),
+        provisioning_uri: totp.provisioning_uri(&format!("ctip {}", tenant.name), member.name),
         totp,
     })
 }
@@ -104,37 +164,73 @@ pub async fn init_organisation(
     // nothing half set up.
     PasswordHash::create(password)?;
     check_name(admin)?;
+    let public_hex = data_encoding::HEXLOWER.encode(&keys.public.to_bytes());
     db.set_meta(ORG_NAME, org_name).await?;
+    db.ensure_host_tenant(org_name, &public_hex, now).await?;
+    let tenant = db.tenant(HOST_TENANT).await?.ok_or(SetupError::NotInitialised)?;
     let enrolment = enrol(
         db,
-        org_name,
-        admin,
-        Role::Admin,
-        password,
+        &tenant,
+        &Member::new(admin, Role::Admin, password),
         &keys.secret,
         now,
     )
     .await?;
-    db.set_meta(
-        ORG_PUBLIC_KEY,
-        &data_encoding::HEXLOWER.encode(&keys.public.to_bytes()),
-    )
-    .await?;
+    db.set_meta(ORG_PUBLIC_KEY, &public_hex).await?;
     Ok(enrolment)
 }
 
-/// Adds a staff member. An administrator's password unwraps the
-/// organisation key, which is then wrapped again under the new password.
-pub async fn add_staff(
+/// The tenant that hosts the tip line: the organisation `ctip serve init`
+/// set up.
+pub const HOST_TENANT: i64 = 1;
+
+/// Adds another organisation as an isolated tenant, with its own key pair
+/// and first administrator. Its staff never hold the host's keys, so they
+/// cannot read the tip line's reports, nor any other tenant's cases.
+pub async fn add_tenant(
+    db: &TipDb,
+    name: &str,
+    admin: &str,
+    password: &str,
+    now: i64,
+) -> Result<(i64, Enrolment), SetupError> {
+    if db.meta(ORG_PUBLIC_KEY).await?.is_none() {
+        return Err(SetupError::NotInitialised);
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(SetupError::BadTenantName);
+    }
+    if db.tenant_by_name(name).await?.is_some() {
+        return Err(SetupError::TenantTaken(name.to_owned()));
+    }
+    PasswordHash::create(password)?;
+    check_name(admin)?;
+    if db.staff_by_name(admin).await?.is_some() {
+        return Err(SetupError::NameTaken(admin.to_owned()));
+    }
+    let keys = OrgKeys::generate();
+    let public_hex = data_encoding::HEXLOWER.encode(&keys.public.to_bytes());
+    let id = db.add_tenant(name, &public_hex, now).await?;
+    let tenant = db.tenant(id).await?.ok_or(SetupError::NotInitialised)?;
+    let enrolment = enrol(
+        db,
+        &tenant,
+        &Member::new(admin, Role::Admin, password),
+        &keys.secret,
+        now,
+    )
+    .await?;
+    Ok((id, enrolment))
+}
+
+/// Checks that `by` is an active administrator with that password, and
+/// returns their row and their tenant's secret key.
+pub async fn unlock_as_admin(
     db: &TipDb,
     by: &str,
     by_password: &str,
-    name: &str,
-    role: Role,
-    password: &str,
-    now: i64,
-) -> Result<Enrolment, SetupError> {
-    let org = db.meta(ORG_NAME).await?.ok_or(SetupError::NotInitialised)?;
+) -> Result<(ctip_store::tipline::StaffRow, ctip_tipline::OrgSecretKey), SetupError> {
     let admin = db
         .staff_by_name(by)
         .await?
@@ -144,7 +240,26 @@ pub async fn add_staff(
         return Err(SetupError::NotAuthorised(by.to_owned()));
     }
     let secret = WrappedKey::from_json(&admin.wrapped_key)?.unwrap_with(by_password)?;
-    enrol(db, &org, name, role, password, &secret, now).await
+    Ok((admin, secret))
+}
+
+/// Adds a staff member to the administrator's tenant. The administrator's
+/// password unwraps the tenant's key, which is then wrapped again under the
+/// new password.
+pub async fn add_staff(
+    db: &TipDb,
+    by: &str,
+    by_password: &str,
+    member: &Member<'_>,
+    now: i64,
+) -> Result<Enrolment, SetupError> {
+    db.meta(ORG_NAME).await?.ok_or(SetupError::NotInitialised)?;
+    let (admin, secret) = unlock_as_admin(db, by, by_password).await?;
+    let tenant = db
+        .tenant(admin.tenant_id)
+        .await?
+        .ok_or(SetupError::NotInitialised)?;
+    enrol(db, &tenant, member, &secret, now).await
 }
 
 /// Where the service directory is kept: its internal HSDS export (with the

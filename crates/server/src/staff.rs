@@ -20,7 +20,8 @@ use std::net::SocketAddr;
 use subtle::ConstantTimeEq;
 
 use crate::layout::{multiline, plain_staff_page, staff_page};
-use crate::session::{COOKIE, Session};
+use crate::session::{COOKIE, Session, SignedIn};
+use crate::setup::HOST_TENANT;
 use crate::{Shared, now};
 
 /// A valid Argon2id hash of a random password, checked when the name is
@@ -65,19 +66,31 @@ fn check_csrf(session: &Session, sent: &str) -> Result<(), Box<Response>> {
     }
 }
 
-fn is_admin(role: Role) -> bool {
-    role == Role::Admin
+
+/// Tips are sealed to the host tenant's key, and the analysis store is the
+/// host's: staff of other tenants hold neither.
+pub(crate) fn reads_tips(s: &Session) -> bool {
+    s.role.reads_tips() && s.tenant_id == HOST_TENANT
+}
+
+pub(crate) fn searches_intelligence(s: &Session) -> bool {
+    s.role.searches_intelligence() && s.tenant_id == HOST_TENANT
+}
+
+/// Auditors and administrators read their own tenant's log.
+pub(crate) fn reads_audit(s: &Session) -> bool {
+    s.role.reads_audit()
 }
 
 /// The signed-in staff member if their role passes `allowed`: otherwise a
 /// redirect to sign in, or a refusal.
-fn signed_in(
+pub(crate) fn signed_in(
     state: &Shared,
     headers: &HeaderMap,
-    allowed: fn(Role) -> bool,
+    allowed: fn(&Session) -> bool,
 ) -> Result<Session, Box<Response>> {
     let s = session(state, headers)?;
-    if allowed(s.role) {
+    if allowed(&s) {
         Ok(s)
     } else {
         Err(Box::new(forbidden(&s)))
@@ -85,15 +98,15 @@ fn signed_in(
 }
 
 /// As [`signed_in`], for a form post, whose CSRF token must match first.
-fn signed_in_form(
+pub(crate) fn signed_in_form(
     state: &Shared,
     headers: &HeaderMap,
     csrf: &str,
-    allowed: fn(Role) -> bool,
+    allowed: fn(&Session) -> bool,
 ) -> Result<Session, Box<Response>> {
     let s = session(state, headers)?;
     check_csrf(&s, csrf)?;
-    if allowed(s.role) {
+    if allowed(&s) {
         Ok(s)
     } else {
         Err(Box::new(forbidden(&s)))
@@ -131,6 +144,7 @@ async fn audit(
 ) -> bool {
     record_action(
         state,
+        session.tenant_id,
         &format!("staff:{}", session.name),
         action,
         record,
@@ -143,6 +157,7 @@ async fn audit(
 /// either fails keeps the rule "no access without a record".
 pub(crate) async fn record_action(
     state: &Shared,
+    tenant_id: i64,
     actor: &str,
     action: &str,
     record: &str,
@@ -151,7 +166,7 @@ pub(crate) async fn record_action(
     let at = now();
     if state
         .db
-        .audit(at, actor, action, record, detail)
+        .audit(tenant_id, at, actor, action, record, detail)
         .await
         .is_err()
     {
@@ -160,7 +175,7 @@ pub(crate) async fn record_action(
     let Some(ledger) = &state.ledger else {
         return true;
     };
-    let Some(entry) = ledger_entry(at, actor, action, record, detail) else {
+    let Some(entry) = ledger_entry(tenant_id, at, actor, action, record, detail) else {
         tracing::error!(target: "ctip::audit", "an audit entry did not fit the ledger's format");
         return false;
     };
@@ -173,10 +188,8 @@ pub(crate) async fn record_action(
     }
 }
 
-/// The tip line's single organisation, as the ledger names tenants.
-const TENANT: &str = "org-1";
-
 fn ledger_entry(
+    tenant_id: i64,
     at: i64,
     actor: &str,
     action: &str,
@@ -194,7 +207,7 @@ fn ledger_entry(
         Actor::new(actor).ok()?,
         Action::from_name(action).ok()?,
         record,
-        Tenant::new(TENANT).ok()?,
+        Tenant::new(&format!("org-{tenant_id}")).ok()?,
     );
     Some(if detail.is_empty() {
         entry
@@ -275,7 +288,15 @@ pub async fn login(
         .unwrap_or(false);
     if !code_ok {
         let actor = format!("staff:{}", row.name);
-        record_action(&state, &actor, "login-refused", &actor, "second-factor").await;
+        record_action(
+            &state,
+            row.tenant_id,
+            &actor,
+            "login-refused",
+            &actor,
+            "second-factor",
+        )
+        .await;
         return refused(StatusCode::UNAUTHORIZED);
     }
     let Ok(role) = Role::parse(&row.role) else {
@@ -286,15 +307,28 @@ pub async fn login(
             Ok(key) => key,
             Err(_) => return refused(StatusCode::UNAUTHORIZED),
         };
+    let Ok(Some(tenant)) = state.db.tenant(row.tenant_id).await else {
+        return refused(StatusCode::UNAUTHORIZED);
+    };
     let token = state.sessions.start(
-        row.name.clone(),
-        state.org_name.clone(),
-        role,
-        org_key,
+        SignedIn {
+            name: row.name.clone(),
+            org_name: tenant.name,
+            role,
+            org_key,
+            tenant_id: row.tenant_id,
+            teams: row
+                .teams
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            provider_id: row.provider_id.clone(),
+        },
         now(),
     );
     let actor = format!("staff:{}", row.name);
-    if !record_action(&state, &actor, "login", &actor, "").await {
+    if !record_action(&state, row.tenant_id, &actor, "login", &actor, "").await {
         return html_page(
             StatusCode::SERVICE_UNAVAILABLE,
             login_page(Some("The audit record could not be written.")),
@@ -387,8 +421,17 @@ pub async fn inbox(
         Ok(s) => s,
         Err(r) => return *r,
     };
-    if !s.role.reads_tips() {
-        return Redirect::to("/staff/search").into_response();
+    if !reads_tips(&s) {
+        let home = if crate::cases::works_cases(&s) {
+            "/staff/cases"
+        } else if searches_intelligence(&s) {
+            "/staff/search"
+        } else if reads_audit(&s) {
+            "/staff/audit"
+        } else {
+            return forbidden(&s);
+        };
+        return Redirect::to(home).into_response();
     }
     let status = q.status.as_deref().filter(|st| STATUSES.contains(st));
     let Ok(tips) = state.db.inbox(status, 200).await else {
@@ -499,7 +542,7 @@ fn extract_options(contents: &TipContents) -> ExtractOptions {
 }
 
 pub async fn tip(State(state): State<Shared>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
-    let s = match signed_in(&state, &headers, Role::reads_tips) {
+    let s = match signed_in(&state, &headers, reads_tips) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -644,7 +687,7 @@ pub async fn set_status(
     Path(id): Path<i64>,
     Form(f): Form<StatusForm>,
 ) -> Response {
-    let s = match signed_in_form(&state, &headers, &f.csrf, Role::reads_tips) {
+    let s = match signed_in_form(&state, &headers, &f.csrf, reads_tips) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -692,7 +735,7 @@ pub async fn reply(
     Path(id): Path<i64>,
     Form(f): Form<ReplyForm>,
 ) -> Response {
-    let s = match signed_in_form(&state, &headers, &f.csrf, Role::reads_tips) {
+    let s = match signed_in_form(&state, &headers, &f.csrf, reads_tips) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -738,7 +781,7 @@ pub async fn attachment(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let s = match signed_in(&state, &headers, Role::reads_tips) {
+    let s = match signed_in(&state, &headers, reads_tips) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -823,7 +866,7 @@ pub async fn search(
     headers: HeaderMap,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let s = match signed_in(&state, &headers, Role::searches_intelligence) {
+    let s = match signed_in(&state, &headers, searches_intelligence) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -849,7 +892,7 @@ pub async fn search(
         let checks = cross_check(&state, &wanted).await;
         // Reports are sealed, so finding an identifier in them means opening
         // each one in this session's memory.
-        let tips = if s.role.reads_tips() {
+        let tips = if reads_tips(&s) {
             state.db.all_tips().await.unwrap_or_default()
         } else {
             Vec::new()
@@ -901,7 +944,7 @@ pub async fn search(
                 },
                 None => p { "No scanned ads are available on this server." },
             }
-            @if s.role.reads_tips() {
+            @if reads_tips(&s) {
                 p { (in_tips.len()) " reports mention it"
                     @for t in in_tips { " · " a href={ "/staff/tips/" (t) } { "T-" (t) } } }
             }
@@ -911,11 +954,11 @@ pub async fn search(
 }
 
 pub async fn audit_log(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let s = match signed_in(&state, &headers, is_admin) {
+    let s = match signed_in(&state, &headers, reads_audit) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let Ok(entries) = state.db.audit_entries(500).await else {
+    let Ok(entries) = state.db.audit_entries(s.tenant_id, 500).await else {
         return failure(&s);
     };
     audit(&state, &s, "read", "audit:log", "").await;
@@ -939,7 +982,7 @@ pub async fn ledger_proof(
     headers: HeaderMap,
     Path(seq): Path<u64>,
 ) -> Response {
-    let s = match signed_in(&state, &headers, is_admin) {
+    let s = match signed_in(&state, &headers, reads_audit) {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -992,7 +1035,7 @@ pub async fn network(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let s = match signed_in(&state, &headers, Role::searches_intelligence) {
+    let s = match signed_in(&state, &headers, searches_intelligence) {
         Ok(s) => s,
         Err(r) => return *r,
     };

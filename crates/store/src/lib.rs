@@ -9,6 +9,7 @@
 //! never analyses text and never logs record contents.
 
 mod encoding;
+pub mod cases;
 pub mod ledger;
 mod links;
 pub mod tipline;

@@ -14,10 +14,12 @@ use crate::{Result, StoreError};
 const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/server/sqlite/0001_tipline.sql"),
     include_str!("../migrations/server/sqlite/0002_ledger.sql"),
+    include_str!("../migrations/server/sqlite/0003_cases.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/server/postgres/0001_tipline.sql"),
     include_str!("../migrations/server/postgres/0002_ledger.sql"),
+    include_str!("../migrations/server/postgres/0003_cases.sql"),
 ];
 
 /// Which database a [`TipDb`] talks to.
@@ -78,6 +80,25 @@ pub struct StaffRow {
     pub totp_secret: String,
     pub wrapped_key: String,
     pub disabled: bool,
+    pub tenant_id: i64,
+    /// Team ids, comma-separated.
+    pub teams: String,
+    pub provider_id: Option<String>,
+}
+
+/// A staff account to create.
+#[derive(Debug, Clone)]
+pub struct NewStaff<'a> {
+    pub tenant_id: i64,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub totp_secret: &'a str,
+    pub wrapped_key: &'a str,
+    /// Team ids, comma-separated.
+    pub teams: &'a str,
+    pub provider_id: Option<&'a str>,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,25 +221,21 @@ impl TipDb {
         Ok(())
     }
 
-    pub async fn add_staff(
-        &self,
-        name: &str,
-        role: &str,
-        password_hash: &str,
-        totp_secret: &str,
-        wrapped_key: &str,
-        created_at: i64,
-    ) -> Result<i64> {
+    pub async fn add_staff(&self, staff: &NewStaff<'_>) -> Result<i64> {
         let id = sqlx::query(
-            "INSERT INTO staff (name, role, password_hash, totp_secret, wrapped_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO staff (name, role, password_hash, totp_secret, wrapped_key, created_at, \
+             tenant_id, teams, provider_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
-        .bind(name)
-        .bind(role)
-        .bind(password_hash)
-        .bind(totp_secret)
-        .bind(wrapped_key)
-        .bind(created_at)
+        .bind(staff.name)
+        .bind(staff.role)
+        .bind(staff.password_hash)
+        .bind(staff.totp_secret)
+        .bind(staff.wrapped_key)
+        .bind(staff.created_at)
+        .bind(staff.tenant_id)
+        .bind(staff.teams)
+        .bind(staff.provider_id)
         .fetch_one(&self.pool)
         .await?
         .try_get(0)?;
@@ -227,8 +244,8 @@ impl TipDb {
 
     pub async fn staff_by_name(&self, name: &str) -> Result<Option<StaffRow>> {
         let row = sqlx::query(
-            "SELECT id, name, role, password_hash, totp_secret, wrapped_key, disabled \
-             FROM staff WHERE name = $1",
+            "SELECT id, name, role, password_hash, totp_secret, wrapped_key, disabled, \
+             tenant_id, teams, provider_id FROM staff WHERE name = $1",
         )
         .bind(name)
         .fetch_optional(&self.pool)
@@ -242,6 +259,9 @@ impl TipDb {
                 totp_secret: r.try_get(4)?,
                 wrapped_key: r.try_get(5)?,
                 disabled: r.try_get::<i64, _>(6)? != 0,
+                tenant_id: r.try_get(7)?,
+                teams: r.try_get(8)?,
+                provider_id: r.try_get(9)?,
             })
         })
         .transpose()
@@ -465,6 +485,7 @@ impl TipDb {
     /// Appends one audit entry. The table is only ever appended to.
     pub async fn audit(
         &self,
+        tenant_id: i64,
         at: i64,
         actor: &str,
         action: &str,
@@ -472,22 +493,27 @@ impl TipDb {
         detail: &str,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO audit (at, actor, action, record, detail) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO audit (at, actor, action, record, detail, tenant_id) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(at)
         .bind(actor)
         .bind(action)
         .bind(record)
         .bind(detail)
+        .bind(tenant_id)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditRow>> {
+    /// The newest `limit` audit entries of one tenant.
+    pub async fn audit_entries(&self, tenant_id: i64, limit: i64) -> Result<Vec<AuditRow>> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, action, record, detail FROM audit ORDER BY id DESC LIMIT $1",
+            "SELECT id, at, actor, action, record, detail FROM audit WHERE tenant_id = $1 \
+             ORDER BY id DESC LIMIT $2",
         )
+        .bind(tenant_id)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -520,6 +546,12 @@ impl TipDb {
                 "received_day, status, COALESCE(case_ref, ''), updated_day",
             ),
             ("audit", "actor, action, record, detail"),
+            ("tenants", "name, public_key"),
+            (
+                "cases",
+                "case_id, COALESCE(owner, ''), COALESCE(team_id, ''), status, document",
+            ),
+            ("case_referrals", "case_id, provider_id, status"),
         ] {
             let sql = format!("SELECT {columns} FROM {table}");
             for row in sqlx::query(sqlx::AssertSqlSafe(sql))

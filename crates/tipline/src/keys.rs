@@ -14,7 +14,7 @@ use crypto_box::aead::OsRng;
 use crypto_box::{PublicKey, SecretKey};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::receipt::getrandom_fill;
 
@@ -37,6 +37,42 @@ pub struct OrgPublicKey(PublicKey);
 /// The secret half, held in memory only while a staff member is signed in.
 #[derive(Clone)]
 pub struct OrgSecretKey(SecretKey);
+
+/// What a derived key is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPurpose {
+    /// XChaCha20-Poly1305 key for the sensitive fields of case records.
+    CaseFields,
+    /// Ed25519 seed of the organisation's identity towards other
+    /// organisations (signed HTCDS bundles, PSI sessions).
+    ExchangeIdentity,
+}
+
+impl KeyPurpose {
+    fn label(self) -> &'static str {
+        match self {
+            KeyPurpose::CaseFields => "ctip/cases/field-key/v1",
+            KeyPurpose::ExchangeIdentity => "ctip/exchange/ed25519-seed/v1",
+        }
+    }
+}
+
+/// 32 secret bytes derived by [`OrgSecretKey::derive`]; zeroised on drop,
+/// redacted in `Debug`.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct SubKey([u8; 32]);
+
+impl SubKey {
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SubKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SubKey(..)")
+    }
+}
 
 /// A fresh organisation key pair.
 pub struct OrgKeys {
@@ -87,6 +123,22 @@ impl fmt::Debug for OrgPublicKey {
 impl OrgSecretKey {
     pub fn public(&self) -> OrgPublicKey {
         OrgPublicKey(self.0.public_key())
+    }
+
+    /// A key for one purpose, derived from this secret with HKDF-SHA256.
+    /// The organisation's secret is the one thing staff unwrap at sign-in;
+    /// the keys for case fields and for signing exchanges with other
+    /// organisations follow from it, so one wrapped secret per staff member
+    /// covers them all and no purpose's key can be used for another.
+    pub fn derive(&self, purpose: KeyPurpose) -> SubKey {
+        let mut secret = self.0.to_bytes();
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"ctip organisation subkey v1"), &secret);
+        secret.zeroize();
+        let mut out = [0u8; 32];
+        // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
+        hk.expand(purpose.label().as_bytes(), &mut out)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        SubKey(out)
     }
 
     pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
@@ -288,5 +340,29 @@ mod tests {
                 .open(&sealed)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose_and_organisation_and_survive_wrapping() {
+        let org = OrgKeys::generate();
+        let fields = org.secret.derive(KeyPurpose::CaseFields);
+        let identity = org.secret.derive(KeyPurpose::ExchangeIdentity);
+        assert_ne!(fields.expose(), identity.expose());
+        let other = OrgKeys::generate();
+        assert_ne!(
+            fields.expose(),
+            other.secret.derive(KeyPurpose::CaseFields).expose()
+        );
+        let unwrapped = org
+            .secret
+            .wrap("correct horse battery staple")
+            .unwrap()
+            .unwrap_with("correct horse battery staple")
+            .unwrap();
+        assert_eq!(
+            unwrapped.derive(KeyPurpose::CaseFields).expose(),
+            fields.expose()
+        );
+        assert_eq!(format!("{fields:?}"), "SubKey(..)");
     }
 }

@@ -26,7 +26,7 @@ pub use day::day_of;
 pub use emergency::{Country, EmergencyService, emergency_numbers};
 pub use form::{FieldError, TipContents, TipForm, Urgency};
 pub use i18n::{Catalog, Locale};
-pub use keys::{KeyError, OrgKeys, OrgPublicKey, OrgSecretKey, WrappedKey};
+pub use keys::{KeyError, KeyPurpose, OrgKeys, OrgPublicKey, OrgSecretKey, SubKey, WrappedKey};
 pub use limiter::RateLimiter;
 pub use receipt::{ReceiptCode, ReceiptError, ReceiptKey};
 pub use staff::{PasswordHash, Role, StaffError, TotpSecret};

@@ -25,27 +25,47 @@ pub enum StaffError {
 /// there is, so we ask for more.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
-/// What a staff member may do on the tip line. Case-management roles come
-/// with that feature.
+/// A staff account's role. One role per account, so that every audit entry
+/// names the capacity in which something was done. The tip-line roles
+/// (hotline, analyst, admin) come first; the case-management roles follow
+/// issue 5 and are mapped to `ctip_cases::Role` by the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads and triages tips, replies to reporters.
     Hotline,
-    /// Searches identifiers across ads, networks and tips.
+    /// Searches identifiers across ads, networks and tips; sees cases only
+    /// de-identified.
     Analyst,
-    /// Everything above, and manages staff.
+    /// Reads tips, manages staff and settings; never sees case contents.
     Admin,
+    /// Works their own cases with victims.
+    Caseworker,
+    /// Oversees the cases of their teams; approves exchanges with other
+    /// organisations.
+    Supervisor,
+    /// A service provider's account: only the cases referred to it.
+    Provider,
+    /// Reads the audit log and ledger proofs, nothing else.
+    Auditor,
 }
 
 impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Hotline,
+        Role::Analyst,
+        Role::Admin,
+        Role::Caseworker,
+        Role::Supervisor,
+        Role::Provider,
+        Role::Auditor,
+    ];
+
     pub fn parse(text: &str) -> Result<Role, StaffError> {
-        match text {
-            "hotline" => Ok(Role::Hotline),
-            "analyst" => Ok(Role::Analyst),
-            "admin" => Ok(Role::Admin),
-            other => Err(StaffError::UnknownRole(other.to_owned())),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| StaffError::UnknownRole(text.to_owned()))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +73,10 @@ impl Role {
             Role::Hotline => "hotline",
             Role::Analyst => "analyst",
             Role::Admin => "admin",
+            Role::Caseworker => "caseworker",
+            Role::Supervisor => "supervisor",
+            Role::Provider => "provider",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -62,6 +86,10 @@ impl Role {
 
     pub fn searches_intelligence(self) -> bool {
         matches!(self, Role::Analyst | Role::Admin | Role::Hotline)
+    }
+
+    pub fn reads_audit(self) -> bool {
+        matches!(self, Role::Admin | Role::Auditor)
     }
 }
 
