@@ -47,11 +47,16 @@ fn sensitive_texts(case: &ctip_cases::Case) -> Vec<String> {
 fn a_full_case_round_trips_and_hides_every_sensitive_value() {
     let case = import_case_value(&generate_document(&mut Choices::full())).unwrap();
     let sensitive = sensitive_texts(&case);
-    assert!(sensitive.len() > 10, "the full document has sensitive values");
+    assert!(
+        sensitive.len() > 10,
+        "the full document has sensitive values"
+    );
     let stored = seal_case(&case, &key(7));
     let stored_document: Value = serde_json::from_str(&stored).unwrap();
     for path in case.sensitive_paths() {
-        let sealed = stored_document.pointer(&path.pointer).and_then(Value::as_str);
+        let sealed = stored_document
+            .pointer(&path.pointer)
+            .and_then(Value::as_str);
         assert!(
             sealed.is_some_and(|s| s.starts_with("ctip:sealed:v1:")),
             "{} is not sealed",
@@ -59,7 +64,10 @@ fn a_full_case_round_trips_and_hides_every_sensitive_value() {
         );
     }
     for text in &sensitive {
-        assert!(!stored.contains(text.as_str()), "stored in the clear: {text}");
+        assert!(
+            !stored.contains(text.as_str()),
+            "stored in the clear: {text}"
+        );
     }
     assert_eq!(open_case(&stored, case.id.as_str(), &key(7)).unwrap(), case);
 }
@@ -99,9 +107,13 @@ fn a_flipped_bit_does_not_open_and_the_error_names_the_field_only() {
     let position = stored.find("ctip:sealed:v1:").unwrap() + "ctip:sealed:v1:".len() + 40;
     let mut bytes = stored.into_bytes();
     bytes[position] = if bytes[position] == b'A' { b'B' } else { b'A' };
-    let error = open_case(&String::from_utf8(bytes).unwrap(), case.id.as_str(), &key(7))
-        .unwrap_err()
-        .to_string();
+    let error = open_case(
+        &String::from_utf8(bytes).unwrap(),
+        case.id.as_str(),
+        &key(7),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(error.starts_with("sealed field /"), "{error}");
 }
 

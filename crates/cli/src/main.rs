@@ -4,6 +4,7 @@
 //! outcomes into files, messages and exit codes (see [`ExitCode`]).
 
 mod bench;
+mod cases;
 mod eval;
 mod eval_networks;
 mod inputs;

@@ -80,6 +80,11 @@ pub enum ServeAction {
         #[arg(long)]
         provider: Option<String>,
     },
+    /// Cases: retention sweep and tenant retention settings.
+    Cases {
+        #[command(subcommand)]
+        action: crate::cases::CasesAction,
+    },
     /// Add another organisation as an isolated tenant, with its own keys and
     /// first administrator (password from CTIP_PASSWORD or stdin).
     AddTenant {
@@ -324,6 +329,9 @@ async fn run_async(args: ServeArgs) -> Result<ExitCode> {
             let enrolment = add_staff(&db, by, &by_password, &member, now).await?;
             print_enrolment(&enrolment);
             Ok(ExitCode::Ok)
+        }
+        Some(ServeAction::Cases { ref action }) => {
+            crate::cases::run(&db, &args.site(), action, now).await
         }
         Some(ServeAction::AddTenant { ref org, ref admin }) => {
             let password = Secrets::new().get("CTIP_PASSWORD", "password for the administrator")?;

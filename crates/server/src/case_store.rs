@@ -144,11 +144,9 @@ pub fn to_row(
 
 /// Opens a stored case with the tenant's key.
 pub fn open(row: &StoredCase, key: &FieldKey) -> Result<Case, CaseStoreError> {
-    ctip_cases::open_case(&row.document, &row.case_id, key).map_err(|source| {
-        CaseStoreError::Open {
-            case_id: row.case_id.clone(),
-            source,
-        }
+    ctip_cases::open_case(&row.document, &row.case_id, key).map_err(|source| CaseStoreError::Open {
+        case_id: row.case_id.clone(),
+        source,
     })
 }
 

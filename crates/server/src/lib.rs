@@ -19,6 +19,7 @@ mod help;
 mod layout;
 pub mod network_view;
 mod public;
+pub mod retention;
 mod security;
 mod session;
 pub mod setup;
@@ -164,6 +165,20 @@ pub async fn app(
         .route("/staff/ledger/proof/{seq}", get(staff::ledger_proof))
         .route("/staff/networks/{id}", get(staff::network))
         .route("/staff/report.css", get(staff::report_stylesheet))
+        .route("/staff/cases", get(cases::list).post(cases::create))
+        .route("/staff/cases/new", get(cases::new_form))
+        .route("/staff/cases/import", post(cases::import))
+        .route("/staff/cases/{id}", get(cases::view))
+        .route("/staff/cases/{id}/consent", post(cases::consent))
+        .route("/staff/cases/{id}/status", post(cases::status))
+        .route("/staff/cases/{id}/comment", post(cases::comment))
+        .route("/staff/cases/{id}/refer", post(cases::refer))
+        .route(
+            "/staff/cases/{id}/referrals/{position}",
+            post(cases::respond),
+        )
+        .route("/staff/cases/{id}/export", post(cases::export))
+        .route("/staff/cases/{id}/hold", post(cases::hold))
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(public::MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(security::access_log))

@@ -15,11 +15,15 @@ pub enum SetupError {
     AlreadyInitialised(String),
     #[error("the tip line is not set up yet: run `ctip serve init` first")]
     NotInitialised,
-    #[error("staff name {0:?}: use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")]
+    #[error(
+        "staff name {0:?}: use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+    )]
     BadName(String),
     #[error("a staff member called {0:?} already exists")]
     NameTaken(String),
-    #[error("team {0:?}: use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")]
+    #[error(
+        "team {0:?}: use 2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+    )]
     BadTeam(String),
     #[error("a {0} needs at least one team (--teams)")]
     NoTeam(&'static str),
@@ -167,7 +171,10 @@ pub async fn init_organisation(
     let public_hex = data_encoding::HEXLOWER.encode(&keys.public.to_bytes());
     db.set_meta(ORG_NAME, org_name).await?;
     db.ensure_host_tenant(org_name, &public_hex, now).await?;
-    let tenant = db.tenant(HOST_TENANT).await?.ok_or(SetupError::NotInitialised)?;
+    let tenant = db
+        .tenant(HOST_TENANT)
+        .await?
+        .ok_or(SetupError::NotInitialised)?;
     let enrolment = enrol(
         db,
         &tenant,

@@ -30,7 +30,7 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 
 const STATUSES: [&str; 4] = ["new", "triaged", "linked", "closed"];
 
-fn html_page(status: StatusCode, markup: Markup) -> Response {
+pub(crate) fn html_page(status: StatusCode, markup: Markup) -> Response {
     (status, Html(markup.into_string())).into_response()
 }
 
@@ -65,7 +65,6 @@ fn check_csrf(session: &Session, sent: &str) -> Result<(), Box<Response>> {
         ))
     }
 }
-
 
 /// Tips are sealed to the host tenant's key, and the analysis store is the
 /// host's: staff of other tenants hold neither.
@@ -113,7 +112,7 @@ pub(crate) fn signed_in_form(
     }
 }
 
-fn forbidden(session: &Session) -> Response {
+pub(crate) fn forbidden(session: &Session) -> Response {
     html_page(
         StatusCode::FORBIDDEN,
         staff_page(
@@ -124,7 +123,7 @@ fn forbidden(session: &Session) -> Response {
     )
 }
 
-fn failure(session: &Session) -> Response {
+pub(crate) fn failure(session: &Session) -> Response {
     html_page(
         StatusCode::SERVICE_UNAVAILABLE,
         staff_page(
@@ -135,7 +134,7 @@ fn failure(session: &Session) -> Response {
     )
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &Shared,
     session: &Session,
     action: &str,
@@ -163,16 +162,38 @@ pub(crate) async fn record_action(
     record: &str,
     detail: &str,
 ) -> bool {
+    append_audit(
+        &state.db,
+        state.ledger.as_ref(),
+        tenant_id,
+        actor,
+        action,
+        record,
+        detail,
+    )
+    .await
+}
+
+/// [`record_action`] without a running server (the retention sweep, the
+/// command line).
+pub async fn append_audit(
+    db: &ctip_store::tipline::TipDb,
+    ledger: Option<&ctip_store::ledger::LedgerStore>,
+    tenant_id: i64,
+    actor: &str,
+    action: &str,
+    record: &str,
+    detail: &str,
+) -> bool {
     let at = now();
-    if state
-        .db
+    if db
         .audit(tenant_id, at, actor, action, record, detail)
         .await
         .is_err()
     {
         return false;
     }
-    let Some(ledger) = &state.ledger else {
+    let Some(ledger) = ledger else {
         return true;
     };
     let Some(entry) = ledger_entry(tenant_id, at, actor, action, record, detail) else {
@@ -310,6 +331,10 @@ pub async fn login(
     let Ok(Some(tenant)) = state.db.tenant(row.tenant_id).await else {
         return refused(StatusCode::UNAUTHORIZED);
     };
+    // Only failed attempts count towards the limit.
+    state
+        .login_limiter
+        .forgive(peer.ip().to_string().as_bytes(), now());
     let token = state.sessions.start(
         SignedIn {
             name: row.name.clone(),

@@ -300,6 +300,18 @@ impl TipDb {
         row.as_ref().map(case_row).transpose()
     }
 
+    /// Whether a tenant other than `tenant_id` holds a case with this id: a
+    /// request for it is a cross-tenant attempt, audited as such.
+    pub async fn case_held_elsewhere(&self, tenant_id: i64, case_id: &str) -> Result<bool> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE case_id = $1 AND tenant_id <> $2")
+                .bind(case_id)
+                .bind(tenant_id)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(count > 0)
+    }
+
     /// Every case of a tenant, documents included (for purges, exports and
     /// statistics).
     pub async fn all_cases(&self, tenant_id: i64) -> Result<Vec<StoredCase>> {
@@ -345,18 +357,16 @@ impl TipDb {
         limit: i64,
     ) -> Result<Vec<CaseListing>> {
         let order = "ORDER BY c.updated_day DESC, c.case_id";
-        let rows = match scope {
-            CaseScope::All => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows =
+            match scope {
+                CaseScope::All => sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {LISTING_COLUMNS} FROM cases c WHERE c.tenant_id = $1 {order} LIMIT $2"
                 )))
                 .bind(tenant_id)
                 .bind(limit)
                 .fetch_all(self.pool())
-                .await?
-            }
-            CaseScope::Owner(owner) => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
+                .await?,
+                CaseScope::Owner(owner) => sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {LISTING_COLUMNS} FROM cases c WHERE c.tenant_id = $1 AND c.owner = $2 \
                      {order} LIMIT $3"
                 )))
@@ -364,41 +374,40 @@ impl TipDb {
                 .bind(owner)
                 .bind(limit)
                 .fetch_all(self.pool())
-                .await?
-            }
-            CaseScope::Teams(teams) => {
-                // Teams are few per person; one query per team keeps the SQL
-                // identical on both backends (no array binding).
-                let mut all = Vec::new();
-                for team in teams {
-                    all.extend(
-                        sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "SELECT {LISTING_COLUMNS} FROM cases c \
+                .await?,
+                CaseScope::Teams(teams) => {
+                    // Teams are few per person; one query per team keeps the SQL
+                    // identical on both backends (no array binding).
+                    let mut all = Vec::new();
+                    for team in teams {
+                        all.extend(
+                            sqlx::query(sqlx::AssertSqlSafe(format!(
+                                "SELECT {LISTING_COLUMNS} FROM cases c \
                              WHERE c.tenant_id = $1 AND c.team_id = $2 {order} LIMIT $3"
-                        )))
-                        .bind(tenant_id)
-                        .bind(team)
-                        .bind(limit)
-                        .fetch_all(self.pool())
-                        .await?,
-                    );
+                            )))
+                            .bind(tenant_id)
+                            .bind(team)
+                            .bind(limit)
+                            .fetch_all(self.pool())
+                            .await?,
+                        );
+                    }
+                    all
                 }
-                all
-            }
-            CaseScope::ReferredTo(provider) => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {LISTING_COLUMNS} FROM cases c WHERE c.tenant_id = $1 AND EXISTS \
+                CaseScope::ReferredTo(provider) => {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {LISTING_COLUMNS} FROM cases c WHERE c.tenant_id = $1 AND EXISTS \
                      (SELECT 1 FROM case_referrals r WHERE r.tenant_id = c.tenant_id \
                       AND r.case_id = c.case_id AND r.provider_id = $2 \
                       AND r.status IN ('sent', 'accepted')) {order} LIMIT $3"
-                )))
-                .bind(tenant_id)
-                .bind(provider)
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?
-            }
-        };
+                    )))
+                    .bind(tenant_id)
+                    .bind(provider)
+                    .bind(limit)
+                    .fetch_all(self.pool())
+                    .await?
+                }
+            };
         let mut listed = rows.iter().map(listing_row).collect::<Result<Vec<_>>>()?;
         if matches!(scope, CaseScope::Teams(_)) {
             listed.sort_by(|a, b| {

@@ -60,12 +60,7 @@ impl RateLimiter {
             getrandom_fill(&mut window.key);
             window.counts = HashMap::new();
         }
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&window.key)
-            .expect("HMAC accepts keys of any length");
-        mac.update(client);
-        let digest = mac.finalize().into_bytes();
-        let mut tag = [0u8; 16];
-        tag.copy_from_slice(&digest[..16]);
+        let tag = window.tag(client);
         let tracked = window.counts.len();
         match window.counts.get_mut(&tag) {
             Some(count) => {
@@ -81,8 +76,53 @@ impl RateLimiter {
     }
 }
 
+impl RateLimiter {
+    /// Takes back one event of `client` in the current window: a sign-in
+    /// that succeeds should not count against the limit meant for guesses.
+    pub fn forgive(&self, client: &[u8], now: i64) {
+        if self.limit == 0 {
+            return;
+        }
+        let mut window = match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if window.index != now.div_euclid(self.window_seconds) {
+            return;
+        }
+        let tag = window.tag(client);
+        if let Some(count) = window.counts.get_mut(&tag) {
+            *count = count.saturating_sub(1);
+        }
+    }
+}
+
+impl Window {
+    fn tag(&self, client: &[u8]) -> [u8; 16] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .expect("HMAC accepts keys of any length");
+        mac.update(client);
+        let digest = mac.finalize().into_bytes();
+        let mut tag = [0u8; 16];
+        tag.copy_from_slice(&digest[..16]);
+        tag
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn forgiven_events_do_not_count() {
+        let limiter = super::RateLimiter::new(2, 3600);
+        for _ in 0..10 {
+            assert!(limiter.allow(b"a", 100));
+            limiter.forgive(b"a", 100);
+        }
+        assert!(limiter.allow(b"a", 100));
+        assert!(limiter.allow(b"a", 100));
+        assert!(!limiter.allow(b"a", 100));
+    }
+
     use super::*;
 
     #[test]
