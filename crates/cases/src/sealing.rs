@@ -133,7 +133,7 @@ fn open_values(
                 pointer: pointer.to_owned(),
             };
             let bytes = data_encoding::BASE64URL_NOPAD
-                .decode(text[PREFIX.len()..].as_bytes())
+                .decode(&text.as_bytes()[PREFIX.len()..])
                 .map_err(|_| malformed())?;
             if bytes.len() < NONCE_LEN {
                 return Err(malformed());

@@ -13,6 +13,7 @@ mod linking;
 mod networks;
 mod scan;
 mod serve;
+mod stats;
 mod train;
 
 use anyhow::{Context, Result};
@@ -81,6 +82,9 @@ enum Command {
     /// Measure throughput.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Release case counts from HTCDS case files with differential privacy
+    /// or a k-threshold, under a privacy-budget ledger.
+    Stats(stats::StatsArgs),
 }
 
 #[derive(Args, Clone)]
@@ -223,6 +227,7 @@ fn main() -> std::process::ExitCode {
         Command::Networks(args) => networks::run(&args.db, args.command),
         Command::Eval(command) => eval::run(command),
         Command::Bench(command) => bench::run(command),
+        Command::Stats(args) => stats::run(args),
     };
     let code = match outcome {
         Ok(code) => code,

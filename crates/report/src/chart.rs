@@ -19,7 +19,7 @@ pub(crate) const MAX_INDICATOR_BARS: usize = 20;
 
 /// Length of a bar for `count` when the longest bar, for `max`, is `full`
 /// long. Counts above zero get at least one unit so they stay visible.
-fn bar_length(count: u64, max: u64, full: f64) -> f64 {
+pub(crate) fn bar_length(count: u64, max: u64, full: f64) -> f64 {
     if max == 0 || count == 0 {
         0.0
     } else {

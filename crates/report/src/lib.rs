@@ -23,6 +23,7 @@ mod network;
 mod network_section;
 mod number;
 mod page;
+pub mod stats;
 
 pub use escape::{Escaped, escape_html};
 pub use network::{

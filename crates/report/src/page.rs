@@ -42,7 +42,7 @@ pub(crate) fn write(out: &mut String, input: &ReportInput) -> fmt::Result {
     writeln!(out, "</body>\n</html>")
 }
 
-fn head(out: &mut String, title: &str, ctip_version: &str) -> fmt::Result {
+pub(crate) fn head(out: &mut String, title: &str, ctip_version: &str) -> fmt::Result {
     writeln!(out, "<!doctype html>")?;
     writeln!(out, r#"<html lang="en">"#)?;
     writeln!(out, "<head>")?;
