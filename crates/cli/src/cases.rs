@@ -1,6 +1,6 @@
 //! `ctip serve cases`: the retention sweep and retention settings.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use ctip_store::tipline::TipDb;
 
@@ -19,6 +19,17 @@ pub enum CasesAction {
         /// List what would be purged without purging.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Write the analyst's tenant's cases that have consent to statistics,
+    /// de-identified, as an HTCDS bundle for `ctip stats`. The analyst's
+    /// password comes from CTIP_PASSWORD or stdin.
+    ExportDeidentified {
+        /// The analyst exporting (their password unlocks the tenant's key).
+        #[arg(long)]
+        by: String,
+        /// Where to write the bundle (created; refuses to overwrite).
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
     /// Set how many days a tenant keeps closed cases.
     Retention {
@@ -73,6 +84,30 @@ pub async fn run(db: &TipDb, site: &Site<'_>, action: &CasesAction, now: i64) ->
             } else {
                 ExitCode::Error
             })
+        }
+        CasesAction::ExportDeidentified { by, out } => {
+            let password = crate::serve::secret("CTIP_PASSWORD", "the analyst's password")?;
+            let signer = load_ledger_key(&site.ledger_key_path()?)?;
+            let ledger = ctip_store::ledger::LedgerStore::open(db, signer).await?;
+            let today = ctip_server::case_store::today(now);
+            let export =
+                ctip_server::case_store::research_export(db, Some(&ledger), by, &password, today)
+                    .await?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            serde_json::to_writer_pretty(&mut file, &export.bundle)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            file.sync_all()?;
+            println!(
+                "{} de-identified cases written to {}; {} left out without consent to statistics",
+                export.exported,
+                out.display(),
+                export.without_consent
+            );
+            Ok(ExitCode::Ok)
         }
         CasesAction::Retention {
             tenant,

@@ -251,19 +251,19 @@ pub(crate) const LEDGER_KEY_NAME: &str = "ctip-audit-ledger";
 
 /// Secrets come from the environment (for scripts) or stdin, never from
 /// arguments, which other users can read in the process list.
-struct Secrets {
+pub(crate) struct Secrets {
     lines: std::io::Lines<std::io::StdinLock<'static>>,
 }
 
 impl Secrets {
-    fn new() -> Secrets {
+    pub(crate) fn new() -> Secrets {
         use std::io::BufRead;
         Secrets {
             lines: std::io::stdin().lock().lines(),
         }
     }
 
-    fn get(&mut self, env: &str, what: &str) -> Result<String> {
+    pub(crate) fn get(&mut self, env: &str, what: &str) -> Result<String> {
         if let Ok(value) = std::env::var(env) {
             return Ok(value);
         }
@@ -276,6 +276,12 @@ impl Secrets {
             None => bail!("no {what}: set {env} or give it on stdin"),
         }
     }
+}
+
+/// One secret, from the environment variable `env` or the first line of
+/// stdin.
+pub(crate) fn secret(env: &str, what: &str) -> Result<String> {
+    Secrets::new().get(env, what)
 }
 
 fn print_enrolment(e: &ctip_server::setup::Enrolment) {

@@ -421,6 +421,85 @@ fn case_flow(database: Option<String>) {
     assert!(!view.body.contains(FIRST_NAME) && !view.body.contains("2004-03-09"));
     assert!(view.body.contains("SexualExploitation"));
 
+    // An analyst takes the cases with consent to statistics, de-identified,
+    // to `ctip stats`.
+    let counted = case_id_from(&cw1.post(
+        &server,
+        "/staff/cases",
+        &[
+            ("first_name", FIRST_NAME),
+            ("birthdate", "2001-07-30"),
+            ("exploitation", "ForcedLabour"),
+            ("team", "team-a"),
+            ("consent_statistics", "yes"),
+        ],
+    ));
+    let bundle = site.dir.path().join("research.json");
+    let out = site.run(
+        &[
+            "cases",
+            "export-deidentified",
+            "--by",
+            "ana",
+            "--out",
+            bundle.to_str().unwrap(),
+        ],
+        &[("CTIP_PASSWORD", support::PASSWORD)],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1 de-identified cases") && stdout.contains("1 left out"),
+        "{stdout}"
+    );
+    let research = std::fs::read_to_string(&bundle).unwrap();
+    assert!(research.contains(&counted) && research.contains("ForcedLabour"));
+    assert!(!research.contains(FIRST_NAME) && !research.contains("2001-07-30"));
+    let not_analyst = site.run(
+        &[
+            "cases",
+            "export-deidentified",
+            "--by",
+            "cw1",
+            "--out",
+            site.dir.path().join("x.json").to_str().unwrap(),
+        ],
+        &[("CTIP_PASSWORD", support::PASSWORD)],
+    );
+    assert_eq!(
+        not_analyst.status.code(),
+        Some(1),
+        "only analysts export for research"
+    );
+    let stats_dir = site.dir.path().join("stats");
+    let stats = ctip()
+        .args([
+            "stats",
+            "--cases",
+            bundle.to_str().unwrap(),
+            "--mode",
+            "threshold",
+            "--dataset",
+            "cases",
+        ])
+        .args([
+            "--budget",
+            site.dir.path().join("budget.json").to_str().unwrap(),
+        ])
+        .args(["--out", stats_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        stats.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stats.stderr)
+    );
+    assert!(stats_dir.join("stats.html").exists());
+
     // The provider accepts, then sees what the service needs.
     let accepted = prov.post(
         &server,

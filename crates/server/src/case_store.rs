@@ -189,3 +189,79 @@ pub async fn update(
 pub fn today(now: i64) -> IsoDate {
     IsoDate::parse(&ctip_tipline::day_of(now)).expect("day_of writes ISO dates")
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResearchExportError {
+    #[error(transparent)]
+    Setup(#[from] crate::SetupError),
+    #[error(transparent)]
+    Cases(#[from] CaseStoreError),
+    #[error("{0:?} is not an active analyst with that password")]
+    NotAnalyst(String),
+    #[error("the export could not be recorded in the audit ledger, so nothing was written")]
+    NotRecorded,
+}
+
+/// What [`research_export`] produced.
+pub struct ResearchExport {
+    /// The HTCDS bundle of de-identified cases.
+    pub bundle: serde_json::Value,
+    pub exported: usize,
+    /// Cases left out because their statistics consent does not stand.
+    pub without_consent: usize,
+}
+
+/// The de-identified bundle an analyst takes to `ctip stats`: every case of
+/// their tenant whose consent to statistics stands on `today`, through
+/// `ctip_cases::deidentify` (age bands instead of birth dates, no names,
+/// contact details, identity numbers or free text). Each exported case is
+/// recorded in the ledger before anything is returned.
+pub async fn research_export(
+    db: &TipDb,
+    ledger: Option<&ctip_store::ledger::LedgerStore>,
+    analyst: &str,
+    password: &str,
+    today: IsoDate,
+) -> Result<ResearchExport, ResearchExportError> {
+    let (row, secret) = crate::setup::unlock_staff(db, analyst, password).await?;
+    if row.role != Role::Analyst.as_str() {
+        return Err(ResearchExportError::NotAnalyst(analyst.to_owned()));
+    }
+    let key = field_key(&secret);
+    let mut cases = Vec::new();
+    let mut without_consent = 0;
+    for stored in db
+        .all_cases(row.tenant_id)
+        .await
+        .map_err(CaseStoreError::from)?
+    {
+        let case = open(&stored, &key)?;
+        if ctip_cases::may_count_in_statistics(&case, today).is_ok() {
+            cases.push(ctip_cases::deidentify(&case, today));
+        } else {
+            without_consent += 1;
+        }
+    }
+    let actor = format!("staff:{analyst}");
+    for case in &cases {
+        let record = format!("case:{}", case.id.as_str());
+        if !crate::staff::append_audit(
+            db,
+            ledger,
+            row.tenant_id,
+            &actor,
+            "export",
+            &record,
+            "deidentified for statistics",
+        )
+        .await
+        {
+            return Err(ResearchExportError::NotRecorded);
+        }
+    }
+    Ok(ResearchExport {
+        bundle: ctip_cases::export_bundle(&cases),
+        exported: cases.len(),
+        without_consent,
+    })
+}

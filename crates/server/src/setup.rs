@@ -238,16 +238,32 @@ pub async fn unlock_as_admin(
     by: &str,
     by_password: &str,
 ) -> Result<(ctip_store::tipline::StaffRow, ctip_tipline::OrgSecretKey), SetupError> {
-    let admin = db
-        .staff_by_name(by)
-        .await?
-        .filter(|a| a.role == Role::Admin.as_str() && !a.disabled)
-        .ok_or_else(|| SetupError::NotAuthorised(by.to_owned()))?;
-    if !PasswordHash::from_stored(admin.password_hash.clone()).verify(by_password)? {
+    let (row, secret) = unlock_staff(db, by, by_password).await?;
+    if row.role != Role::Admin.as_str() {
         return Err(SetupError::NotAuthorised(by.to_owned()));
     }
-    let secret = WrappedKey::from_json(&admin.wrapped_key)?.unwrap_with(by_password)?;
-    Ok((admin, secret))
+    Ok((row, secret))
+}
+
+/// Checks that `name` is an active staff member with that password, and
+/// returns their row and their tenant's secret key (the command line's
+/// sign-in, for work done without the web pages). The caller checks the
+/// role.
+pub async fn unlock_staff(
+    db: &TipDb,
+    name: &str,
+    password: &str,
+) -> Result<(ctip_store::tipline::StaffRow, ctip_tipline::OrgSecretKey), SetupError> {
+    let row = db
+        .staff_by_name(name)
+        .await?
+        .filter(|a| !a.disabled)
+        .ok_or_else(|| SetupError::NotAuthorised(name.to_owned()))?;
+    if !PasswordHash::from_stored(row.password_hash.clone()).verify(password)? {
+        return Err(SetupError::NotAuthorised(name.to_owned()));
+    }
+    let secret = WrappedKey::from_json(&row.wrapped_key)?.unwrap_with(password)?;
+    Ok((row, secret))
 }
 
 /// Adds a staff member to the administrator's tenant. The administrator's
