@@ -5,225 +5,35 @@
 //! Runs on SQLite always, and on PostgreSQL too when `CTIP_TEST_POSTGRES_URL`
 //! is set (`.ci/postgres` starts one on loopback and sets it).
 
-use ctip_tipline::TotpSecret;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
+mod support;
 
-const PASSWORD: &str = "correct horse battery staple";
+use std::io::Read;
+use std::path::Path;
+use std::process::Stdio;
+use support::{
+    PASSWORD, Reply, Server, Site, UA, agent, ctip, fresh_postgres_database, get, post_form, reply,
+};
+
 const WORDS: &str =
     "Three young women kept in a flat above the bakery, passports taken by the boss";
 
-fn ctip() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ctip"))
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    stderr: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-}
-
-struct Site {
-    dir: tempfile::TempDir,
-    database: Option<String>,
-    totp: TotpSecret,
-}
-
-impl Site {
-    fn args(&self) -> Vec<String> {
-        let mut args = vec![
-            "serve".to_owned(),
-            "--store".to_owned(),
-            self.dir.path().join("ctip.sqlite").display().to_string(),
-            "--receipt-key".to_owned(),
-            self.dir.path().join("receipt.key").display().to_string(),
-        ];
-        if let Some(db) = &self.database {
-            args.push("--database".into());
-            args.push(db.clone());
-        }
-        args
-    }
-
-    /// `add-staff` of a hotline worker "bob", authorised by "alice".
-    fn add_bob(&self, admin_password: &str, password: &str) -> std::process::Output {
-        ctip()
-            .args(self.args())
-            .args([
-                "add-staff",
-                "--by",
-                "alice",
-                "--name",
-                "bob",
-                "--role",
-                "hotline",
-            ])
-            .env("CTIP_ADMIN_PASSWORD", admin_password)
-            .env("CTIP_PASSWORD", password)
-            .output()
-            .unwrap()
-    }
-
-    fn ledger_args(&self) -> Vec<String> {
-        let mut args = self.args();
-        args[0] = "ledger".to_owned();
-        args
-    }
-
-    /// A fresh organisation with an administrator and the demo directory.
-    fn new(database: Option<String>) -> Site {
-        let dir = tempfile::tempdir().unwrap();
-        let mut site = Site {
-            dir,
-            database,
-            totp: TotpSecret::generate(),
-        };
-        let out = ctip()
-            .args(site.args())
-            .args(["init", "--org", "Test NGO", "--admin", "alice"])
-            .env("CTIP_PASSWORD", PASSWORD)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "init failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        let secret = stdout
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("secret: "))
-            .expect("init prints the second-factor secret");
-        site.totp = TotpSecret::from_base32(secret).unwrap();
-        let out = ctip()
-            .args(site.args())
-            .args(["directory", "import-demo"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        site
-    }
-
-    fn start(&self, extra: &[&str]) -> Server {
-        let stderr = self.dir.path().join(format!("server-{}.log", now()));
-        let mut child = ctip()
-            .args(self.args())
-            .args(["--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env("CTIP_LOG", "debug")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("ctip serve: listening on ")
-            .unwrap_or_else(|| {
-                panic!(
-                    "unexpected first line {line:?}; log: {}",
-                    std::fs::read_to_string(&stderr).unwrap_or_default()
-                )
-            })
-            .to_owned();
-        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-        Server {
-            child,
-            base,
-            stderr,
-        }
-    }
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn reply(mut response: ureq::http::Response<ureq::Body>) -> Reply {
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let body = response.body_mut().read_to_string().unwrap_or_default();
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
-const UA: &str = "Sentinel-Browser/7.3 (reporter-device-7f3a)";
-
-fn get(url: &str, cookie: Option<&str>) -> Reply {
-    let mut request = agent().get(url).header("User-Agent", UA);
-    if let Some(c) = cookie {
-        request = request.header("Cookie", c);
-    }
-    reply(request.call().unwrap())
-}
-
-fn post_form(url: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-    let mut request = agent().post(url).header("User-Agent", UA);
-    if let Some(c) = cookie {
-        request = request.header("Cookie", c);
-    }
-    reply(request.send_form(fields.iter().copied()).unwrap())
+/// `add-staff` of a hotline worker "bob", authorised by "alice".
+fn add_bob(site: &Site, admin_password: &str, password: &str) -> std::process::Output {
+    site.run(
+        &[
+            "add-staff",
+            "--by",
+            "alice",
+            "--name",
+            "bob",
+            "--role",
+            "hotline",
+        ],
+        &[
+            ("CTIP_ADMIN_PASSWORD", admin_password),
+            ("CTIP_PASSWORD", password),
+        ],
+    )
 }
 
 /// A multipart body as a browser sends it: text fields, then files.
@@ -286,34 +96,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Signs the administrator in: (cookie, CSRF token).
 fn sign_in(server: &Server, site: &Site) -> (String, String) {
-    let code = site
-        .totp
-        .code_at(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_secs(),
-        )
-        .unwrap();
-    let r = post_form(
-        &server.url("/staff/login"),
-        &[("name", "alice"), ("password", PASSWORD), ("code", &code)],
-        None,
-    );
-    assert_eq!(r.status, 303, "{}", r.body);
-    let set_cookie = r.header("set-cookie").expect("a session cookie").to_owned();
-    assert!(
-        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
-        "{set_cookie}"
-    );
-    let cookie = set_cookie.split(';').next().unwrap().to_owned();
-    let inbox = get(&server.url("/staff"), Some(&cookie));
-    assert_eq!(inbox.status, 200);
-    let csrf_at =
-        inbox.body.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
-    let csrf = inbox.body[csrf_at..].split('"').next().unwrap().to_owned();
-    (cookie, csrf)
+    let alice = support::sign_in(server, site, "alice");
+    (alice.cookie, alice.csrf)
 }
 
 fn tip_line_flow(database: Option<String>) {
@@ -768,26 +554,6 @@ fn tip_line_on_sqlite() {
     tip_line_flow(None);
 }
 
-/// A database of its own for each run, so runs never see each other's
-/// organisation.
-fn fresh_postgres_database(url: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("ctip_serve_{}", now());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    });
-    let base = url.rsplit_once('/').map(|(base, _)| base).unwrap_or(url);
-    format!("{base}/{name}")
-}
-
 #[test]
 fn tip_line_on_postgres() {
     match std::env::var("CTIP_TEST_POSTGRES_URL") {
@@ -824,10 +590,10 @@ fn setup_errors_are_clear() {
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already set up"));
-    let weak = site.add_bob(PASSWORD, "short");
+    let weak = add_bob(&site, PASSWORD, "short");
     assert_eq!(weak.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12"));
-    let intruder = site.add_bob("not the password", "a good long password");
+    let intruder = add_bob(&site, "not the password", "a good long password");
     assert_eq!(intruder.status.code(), Some(1));
     let bad_hsds = site.dir.path().join("bad.json");
     std::fs::write(
@@ -847,7 +613,7 @@ fn setup_errors_are_clear() {
         message.contains("/contents/0") || message.contains("/0/"),
         "the error names the path: {message}"
     );
-    let added = site.add_bob(PASSWORD, "a good long password");
+    let added = add_bob(&site, PASSWORD, "a good long password");
     assert!(
         added.status.success(),
         "{}",

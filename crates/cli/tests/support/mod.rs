@@ -224,7 +224,11 @@ impl Site {
     }
 }
 
-fn agent() -> ureq::Agent {
+/// The user agent every test request sends: tests look for it in logs and
+/// databases, where it must never appear.
+pub const UA: &str = "Sentinel-Browser/7.3 (reporter-device-7f3a)";
+
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
@@ -247,7 +251,7 @@ impl Reply {
     }
 }
 
-fn reply(mut response: ureq::http::Response<ureq::Body>) -> Reply {
+pub fn reply(mut response: ureq::http::Response<ureq::Body>) -> Reply {
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -263,7 +267,7 @@ fn reply(mut response: ureq::http::Response<ureq::Body>) -> Reply {
 }
 
 pub fn get(url: &str, cookie: Option<&str>) -> Reply {
-    let mut request = agent().get(url);
+    let mut request = agent().get(url).header("User-Agent", UA);
     if let Some(c) = cookie {
         request = request.header("Cookie", c);
     }
@@ -271,7 +275,7 @@ pub fn get(url: &str, cookie: Option<&str>) -> Reply {
 }
 
 pub fn post_form(url: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-    let mut request = agent().post(url);
+    let mut request = agent().post(url).header("User-Agent", UA);
     if let Some(c) = cookie {
         request = request.header("Cookie", c);
     }
@@ -308,6 +312,10 @@ pub fn sign_in(server: &Server, site: &Site, name: &str) -> Staff {
     );
     assert_eq!(r.status, 303, "sign-in of {name}: {}", r.body);
     let set_cookie = r.header("set-cookie").expect("a session cookie").to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
     let cookie = set_cookie.split(';').next().unwrap().to_owned();
     // Every staff page carries the sign-out form and its token.
     let mut page = get(&server.url("/staff"), Some(&cookie));
