@@ -208,6 +208,76 @@ fn case_flow(database: Option<String>) {
     );
     assert_eq!(elsewhere.status, 403, "{}", elsewhere.body);
 
+    // Any field can be edited as an HTCDS document, validated first; the id
+    // stays, and referrals cannot be slipped in without the referral form.
+    let today = ctip_tipline::day_of(support::unix_now() as i64);
+    let edited = |extra: serde_json::Value| {
+        let mut document = serde_json::json!({
+            "htcds_version": "2.0",
+            "id": case_id,
+            "cas_Status": "Active",
+            "cas_CaseOwner": "cw1",
+            "victim": {
+                "id": "victim-1",
+                "prs_FirstName": FIRST_NAME,
+                "prs_SecondName": FAMILY_NAME,
+                "prs_Birthdate": "2004-03-09",
+                "prs_Gender": "Feminine",
+                "prs_Citizenship": ["NG"],
+                "vic_TypeOfExploitation": ["SexualExploitation"],
+                "vic_MethodsOfControl": ["DebtBondage"]
+            },
+            "consent": { "ctip:referral_to_services": { "given_on": today, "recorded_by": "cw1" } }
+        });
+        for (key, value) in extra.as_object().unwrap() {
+            document[key] = value.clone();
+        }
+        document.to_string()
+    };
+    let path = format!("/staff/cases/{case_id}/document");
+    let saved = cw1.post(
+        &server,
+        &path,
+        &[("document", &edited(serde_json::json!({})))],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(
+        cw1.get(&server, &format!("/staff/cases/{case_id}"))
+            .body
+            .contains("DebtBondage")
+    );
+    let bad_value = cw1.post(
+        &server,
+        &path,
+        &[(
+            "document",
+            &edited(serde_json::json!({ "cas_Status": "Sleeping" })),
+        )],
+    );
+    assert_eq!(bad_value.status, 422);
+    assert!(bad_value.body.contains("/cas_Status"), "{}", bad_value.body);
+    let new_id = cw1.post(
+        &server,
+        &path,
+        &[(
+            "document",
+            &edited(serde_json::json!({ "id": "case-other" })),
+        )],
+    );
+    assert_eq!(new_id.status, 422);
+    let slipped = cw1.post(
+        &server,
+        &path,
+        &[(
+            "document",
+            &edited(serde_json::json!({
+                "organisations": [{ "id": "org-9", "org_Name": "Anyone" }],
+                "outgoing_referrals": [{ "cas_ReferredOrganisation": "org-9", "ctip:status": "sent" }]
+            })),
+        )],
+    );
+    assert_eq!(slipped.status, 422, "{}", slipped.body);
+
     // Without consent to sharing, export is refused; with a reason, the
     // supervisor may override, and that is audited.
     let refused = cw1.post(&server, &format!("/staff/cases/{case_id}/export"), &[]);
@@ -582,7 +652,6 @@ fn case_flow(database: Option<String>) {
         "{}",
         String::from_utf8_lossy(&retention.stderr)
     );
-    let today = ctip_tipline::day_of(support::unix_now() as i64);
     let early = site.run(&["cases", "purge"], &[]);
     assert!(early.status.success());
     assert!(String::from_utf8_lossy(&early.stdout).contains("0 purged"));

@@ -689,6 +689,17 @@ pub async fn view(
                 textarea id="closure" name="closure" rows="2" {}
                 p { button type="submit" { "Save status" } }
             }
+            details {
+                summary { "Edit the whole record (HTCDS JSON)" }
+                form method="post" action={ "/staff/cases/" (case_id) "/document" } {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="document" { "The case as an HTCDS 2.0 document; it is validated before it replaces the record" }
+                    textarea id="document" name="document" rows="16" {
+                        (serde_json::to_string_pretty(&shown).unwrap_or_default())
+                    }
+                    p { button type="submit" { "Save the record" } }
+                }
+            }
             h2 { "Comment" }
             form method="post" action={ "/staff/cases/" (case_id) "/comment" } {
                 input type="hidden" name="csrf" value=(csrf);
@@ -892,6 +903,72 @@ pub async fn status(
         document["cas_ReasonForCaseClosure"] = json!(f.closure.trim());
     }
     unwrap_response(save(&state, &s, &loaded, &document).await)
+}
+
+#[derive(Deserialize)]
+pub struct DocumentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    document: String,
+}
+
+/// Replaces the record with an edited HTCDS document: the way to change
+/// any field (the person, events, perpetrators, support plans). The id
+/// cannot change, and the owner stays unless a supervisor reassigns.
+pub async fn document(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<DocumentForm>,
+) -> Response {
+    let s = match signed_in_form(&state, &headers, &f.csrf, works_cases) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let loaded = match load(&state, &s, &id, Operation::Update, "update").await {
+        Ok(loaded) => loaded,
+        Err(r) => return r,
+    };
+    let mut edited = match ctip_cases::import_case(&f.document) {
+        Ok(case) => case,
+        Err(errors) => {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            return problem(&s, StatusCode::UNPROCESSABLE_ENTITY, "Not saved", &lines);
+        }
+    };
+    if edited.id != loaded.case.id {
+        return problem(
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Not saved",
+            &["/id: a case keeps its id".into()],
+        );
+    }
+    if edited.owner != loaded.case.owner
+        && !decide_case(&loaded.principal, Operation::Assign, &loaded.resource).is_allowed()
+    {
+        edited.owner = loaded.case.owner.clone();
+    }
+    // Referral statuses move only through the provider's answers.
+    if edited.outgoing_referrals.len() < loaded.case.outgoing_referrals.len()
+        || edited
+            .outgoing_referrals
+            .iter()
+            .zip(&loaded.case.outgoing_referrals)
+            .any(|(new, old)| new.status != old.status)
+        || edited.outgoing_referrals[loaded.case.outgoing_referrals.len()..]
+            .iter()
+            .any(|new| new.status.is_some())
+    {
+        return problem(
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Not saved",
+            &["/outgoing_referrals: referrals made through ctip are kept, are sent only with the referral form, and change status only by the provider's answer".into()],
+        );
+    }
+    unwrap_response(save(&state, &s, &loaded, &export_case(&edited)).await)
 }
 
 #[derive(Deserialize)]

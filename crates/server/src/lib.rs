@@ -172,6 +172,7 @@ pub async fn app(
         .route("/staff/cases/{id}/consent", post(cases::consent))
         .route("/staff/cases/{id}/status", post(cases::status))
         .route("/staff/cases/{id}/comment", post(cases::comment))
+        .route("/staff/cases/{id}/document", post(cases::document))
         .route("/staff/cases/{id}/refer", post(cases::refer))
         .route(
             "/staff/cases/{id}/referrals/{position}",
@@ -185,6 +186,35 @@ pub async fn app(
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state);
     Ok(router)
+}
+
+/// Runs the retention sweep when the server starts and every six hours, so
+/// closed cases are purged on time even without a timer calling `ctip serve
+/// cases purge`. Without a ledger nothing is purged: each purge must be
+/// recorded.
+fn spawn_retention_sweep(state: Shared) {
+    if state.ledger.is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(6 * 3600));
+        loop {
+            every.tick().await;
+            let today = case_store::today(now());
+            match retention::sweep(&state.db, state.ledger.as_ref(), today, false).await {
+                Ok(report) if !report.purged.is_empty() || !report.problems.is_empty() => {
+                    tracing::info!(
+                        target: "ctip::retention",
+                        "{} cases purged, {} kept for a problem",
+                        report.purged.len(),
+                        report.problems.len()
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(target: "ctip::retention", "sweep failed: {e}"),
+            }
+        }
+    });
 }
 
 /// Serves `router` on `listener` until ctrl-c.
