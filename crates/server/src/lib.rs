@@ -140,6 +140,7 @@ pub async fn app(
         directory: tokio::sync::RwLock::new(directory),
         ledger,
     });
+    spawn_retention_sweep(state.clone());
     let router = Router::new()
         .route("/", get(public::home))
         .route("/site.css", get(layout::stylesheet))
