@@ -111,6 +111,11 @@ const ROUTES: &[Route] = &[
         path: "/hold",
         post: Some(&[("hold", "maybe")]),
     },
+    Route {
+        operation: Operation::Purge,
+        path: "/purge",
+        post: Some(&[("confirm", "not-the-id")]),
+    },
 ];
 
 fn call(server: &Server, staff: &Staff, case_id: &str, route: &Route) -> support::Reply {
@@ -677,6 +682,33 @@ fn case_flow(database: Option<String>) {
     );
     let log = aud.get(&server, "/staff/audit");
     assert!(log.body.contains("system:retention"));
+
+    // A supervisor erases a case at the person's request: refused under
+    // legal hold, done once the hold is lifted, and recorded.
+    let erase = |confirm: &str| {
+        sup.post(
+            &server,
+            &format!("/staff/cases/{held}/purge"),
+            &[("confirm", confirm)],
+        )
+    };
+    assert_eq!(erase(&held).status, 409, "legal hold stops erasure");
+    assert_eq!(
+        sup.post(
+            &server,
+            &format!("/staff/cases/{held}/hold"),
+            &[("hold", "off")]
+        )
+        .status,
+        303
+    );
+    assert_eq!(erase("wrong").status, 422);
+    assert_eq!(erase(&held).status, 303);
+    assert_eq!(
+        cw1.get(&server, &format!("/staff/cases/{held}")).status,
+        404
+    );
+    assert!(aud.get(&server, "/staff/audit").body.contains("on request"));
 
     drop(server);
     let verify = ctip()

@@ -792,6 +792,15 @@ pub async fn view(
                     p { button type="submit" { "Place under legal hold" } }
                 }
             }
+            @if !row.legal_hold {
+                form method="post" action={ "/staff/cases/" (case_id) "/purge" } {
+                    input type="hidden" name="csrf" value=(csrf);
+                    p.hint { "Erase the case now, for example when the person asks for it. This cannot be undone; the audit log keeps only that it happened." }
+                    label for="confirm" { "Type the case id to confirm" }
+                    input type="text" id="confirm" name="confirm" autocomplete="off";
+                    p { button type="submit" { "Erase this case" } }
+                }
+            }
         }
     };
     html_page(StatusCode::OK, staff_page(&s, case_id, body))
@@ -1382,6 +1391,15 @@ pub async fn hold(
             );
         }
     };
+    let record = format!("case:{}", loaded.row.case_id);
+    let detail = if hold {
+        "legal-hold on"
+    } else {
+        "legal-hold off"
+    };
+    if !audit(&state, &s, "update", &record, detail).await {
+        return failure(&s);
+    }
     let mut row = loaded.row.clone();
     row.legal_hold = hold;
     row.version += 1;
@@ -1399,6 +1417,56 @@ pub async fn hold(
             "Changed meanwhile",
             &["Open the case again.".into()],
         ),
+        Err(_) => failure(&s),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PurgeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Erases a case before its retention period ends (a supervisor, for
+/// example at the person's request). Refused under legal hold.
+pub async fn purge(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<PurgeForm>,
+) -> Response {
+    let s = match signed_in_form(&state, &headers, &f.csrf, works_cases) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let loaded = match load(&state, &s, &id, Operation::Purge, "read").await {
+        Ok(loaded) => loaded,
+        Err(r) => return r,
+    };
+    if f.confirm.trim() != loaded.row.case_id {
+        return problem(
+            &s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Not erased",
+            &["Type the case id exactly to confirm.".into()],
+        );
+    }
+    if loaded.row.legal_hold {
+        return problem(
+            &s,
+            StatusCode::CONFLICT,
+            "Not erased",
+            &["The case is under legal hold; lift the hold first.".into()],
+        );
+    }
+    let record = format!("case:{}", loaded.row.case_id);
+    if !audit(&state, &s, "purge", &record, "on request").await {
+        return failure(&s);
+    }
+    match state.db.delete_case(s.tenant_id, &loaded.row.case_id).await {
+        Ok(_) => Redirect::to("/staff/cases").into_response(),
         Err(_) => failure(&s),
     }
 }

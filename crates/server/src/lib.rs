@@ -181,6 +181,7 @@ pub async fn app(
         )
         .route("/staff/cases/{id}/export", post(cases::export))
         .route("/staff/cases/{id}/hold", post(cases::hold))
+        .route("/staff/cases/{id}/purge", post(cases::purge))
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(public::MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(security::access_log))
