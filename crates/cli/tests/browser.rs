@@ -1,22 +1,22 @@
-//! The tip line in a real browser: starts `ctip serve` on loopback and runs
-//! the headless-Chromium suite in `tests/browser/` (Node's test runner driving
+//! The tip line and the caseworker pages in a real browser: starts `ctip
+//! serve` on loopback, with staff for the case pages, and runs the
+//! headless-Chromium suites in `tests/browser/` (Node's test runner driving
 //! Debian's `/usr/bin/chromium` with JavaScript disabled, plus axe-core).
 //!
 //! Needs what `.ci/browser-setup` installs. Without it this test fails and
 //! says so, unless `CTIP_SKIP_BROWSER=1` is set, when it only prints a notice.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const PASSWORD: &str = "correct horse battery staple";
-const CHROMIUM: &str = "/usr/bin/chromium";
+mod support;
 
-fn ctip() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ctip"))
-}
+use support::{PASSWORD, Site};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
@@ -45,78 +45,61 @@ fn missing_setup() -> Option<String> {
     }
 }
 
-/// `ctip serve`, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn store_args(dir: &Path) -> Vec<String> {
-    vec![
-        "serve".to_owned(),
-        "--store".to_owned(),
-        dir.join("ctip.sqlite").display().to_string(),
-        "--receipt-key".to_owned(),
-        dir.join("receipt.key").display().to_string(),
-    ]
-}
-
-/// A fresh organisation with the demo directory, serving on a free port.
-fn start_server(dir: &Path, exit_url: &str) -> Server {
-    let out = ctip()
-        .args(store_args(dir))
-        .args(["init", "--org", "Test NGO", "--admin", "alice"])
-        .env("CTIP_PASSWORD", PASSWORD)
-        .output()
-        .expect("ctip runs");
+/// The first service id (in sorted order) of the site's service directory.
+fn first_directory_service(site: &Site) -> String {
+    let out = site.run(&["directory", "export"], &[]);
     assert!(
         out.status.success(),
-        "init failed: {}",
+        "directory export failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = ctip()
-        .args(store_args(dir))
-        .args(["directory", "import-demo"])
-        .output()
-        .expect("ctip runs");
-    assert!(
-        out.status.success(),
-        "import-demo failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let log = dir.join("server.log");
-    let mut child = ctip()
-        .args(store_args(dir))
-        .args(["--listen", "127.0.0.1:0", "--tips-per-hour", "0"])
-        .args(["--exit-url", exit_url])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).expect("server log file"))
-        .spawn()
-        .expect("ctip serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("piped stdout"))
-        .read_line(&mut line)
-        .expect("ctip serve prints its address");
-    let Some(base) = line.trim().strip_prefix("ctip serve: listening on ") else {
-        let _ = child.kill();
-        panic!(
-            "unexpected first line {line:?}; log: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
+    let document: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("directory export prints JSON");
+    // An HSDS page: organisations under "contents", each with its services.
+    let mut ids: Vec<String> = document["contents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|organization| organization["services"].as_array().into_iter().flatten())
+        .filter_map(|service| service["id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids.into_iter()
+        .next()
+        .expect("the demo directory has services")
+}
+
+/// The staff the case-page suite signs in as, by the part each plays: name,
+/// role and `add-staff` options. The caseworker's team is [`CASE_TEAM`]; the
+/// other caseworker's is not.
+const CASE_STAFF: &[(&str, &str, &str, &[&str])] = &[
+    ("caseworker", "cw1", "caseworker", &["--teams", CASE_TEAM]),
+    (
+        "other_caseworker",
+        "cw2",
+        "caseworker",
+        &["--teams", "team-b"],
+    ),
+    ("analyst", "ana", "analyst", &[]),
+    ("auditor", "aud", "auditor", &[]),
+];
+const CASE_TEAM: &str = "team-a";
+
+/// Adds the case-page suite's staff (and a provider for `service`) and
+/// returns what the suite needs to sign them in, as the JSON of
+/// `CTIP_CASE_STAFF`: each part's name and base32 second-factor secret.
+fn add_case_staff(site: &mut Site, service: &str) -> String {
+    let mut staff = serde_json::Map::new();
+    let provider: (&str, &str, &str, &[&str]) =
+        ("provider", "prov", "provider", &["--provider", service]);
+    for &(part, name, role, extra) in CASE_STAFF.iter().chain([&provider]) {
+        site.add_staff("alice", name, role, extra);
+        staff.insert(
+            part.to_owned(),
+            serde_json::json!({ "name": name, "totp": site.totp[name].to_base32() }),
         );
-    };
-    Server {
-        base: base.to_owned(),
-        child,
-        log,
     }
+    serde_json::Value::Object(staff).to_string()
 }
 
 fn html_escape(text: &str) -> String {
@@ -176,7 +159,7 @@ fn start_neutral_site() -> String {
 }
 
 #[test]
-fn tip_line_in_headless_chromium() {
+fn tip_line_and_case_pages_in_headless_chromium() {
     if std::env::var("CTIP_SKIP_BROWSER").as_deref() == Ok("1") {
         eprintln!("browser tests skipped: CTIP_SKIP_BROWSER=1");
         return;
@@ -187,12 +170,15 @@ fn tip_line_in_headless_chromium() {
              (or set CTIP_SKIP_BROWSER=1 to skip them)"
         );
     }
-    let dir = tempfile::tempdir().expect("temp dir");
+    let mut site = Site::new(None);
+    let service = first_directory_service(&site);
+    let case_staff = add_case_staff(&mut site, &service);
     let exit_url = start_neutral_site();
-    let server = start_server(dir.path(), &exit_url);
+    let server = site.start(&["--tips-per-hour", "0", "--exit-url", &exit_url]);
     let screenshots = std::env::temp_dir().join(format!(
         "ctip-browser-shots-{}",
-        dir.path()
+        site.dir
+            .path()
             .file_name()
             .map(|n| n.to_string_lossy().trim_start_matches('.').to_owned())
             .unwrap_or_default()
@@ -209,6 +195,10 @@ fn tip_line_in_headless_chromium() {
         .env("CTIP_EXIT_URL", &exit_url)
         .env("CTIP_CHROMIUM", CHROMIUM)
         .env("CTIP_SCREENSHOT_DIR", &screenshots)
+        .env("CTIP_STAFF_PASSWORD", PASSWORD)
+        .env("CTIP_CASE_STAFF", &case_staff)
+        .env("CTIP_CASE_TEAM", CASE_TEAM)
+        .env("CTIP_PROVIDER_SERVICE", &service)
         .stdin(Stdio::null())
         .output()
         .expect("node runs");
@@ -216,10 +206,13 @@ fn tip_line_in_headless_chromium() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
     eprintln!("{stderr}");
+    // The server logs at debug level: its last lines say what it last did.
+    let log = std::fs::read_to_string(&server.stderr).unwrap_or_default();
+    let lines: Vec<&str> = log.lines().collect();
     assert!(
         out.status.success(),
-        "the browser suite failed ({}); server log:\n{}",
+        "the browser suite failed ({}); the server log's last lines:\n{}",
         out.status,
-        std::fs::read_to_string(&server.log).unwrap_or_default()
+        lines[lines.len().saturating_sub(60)..].join("\n")
     );
 }

@@ -62,7 +62,9 @@ fn problem(s: &Session, status: StatusCode, title: &str, lines: &[String]) -> Re
             title,
             html! {
                 h1 { (title) }
-                ul.errors role="alert" { @for line in lines { li { (line) } } }
+                // The alert role on a wrapper: on the list itself it would
+                // take the list's semantics away.
+                div.errors role="alert" { ul { @for line in lines { li { (line) } } } }
                 p { a href="/staff/cases" { "Back to cases" } }
             },
         ),
@@ -218,7 +220,7 @@ pub async fn list(State(state): State<Shared>, headers: HeaderMap) -> Response {
             p.meta { "You see every case of your organisation de-identified: no names, contact details, identity numbers or free text." }
         }
         @if cases.is_empty() { p { "No cases." } } @else {
-            table {
+            div.scroll tabindex="0" role="region" aria-label="Cases" { table {
                 thead { tr { th { "Case" } th { "Status" } th { "Owner" } th { "Team" } th { "Updated" } th { "Retention" } } }
                 tbody {
                     @for c in &cases {
@@ -232,7 +234,7 @@ pub async fn list(State(state): State<Shared>, headers: HeaderMap) -> Response {
                         }
                     }
                 }
-            }
+            } }
         }
     };
     html_page(StatusCode::OK, staff_page(&s, "Cases", body))
@@ -255,7 +257,7 @@ fn new_case_form(s: &Session, errors: &[String]) -> Markup {
         html! {
             h1 { "New case" }
             @if !errors.is_empty() {
-                ul.errors role="alert" { @for e in errors { li { (e) } } }
+                div.errors role="alert" { ul { @for e in errors { li { (e) } } } }
             }
             form method="post" action="/staff/cases" {
                 input type="hidden" name="csrf" value=(s.csrf);
@@ -584,8 +586,10 @@ fn provider_document(case: &Case, provider: Option<&str>, view: View) -> Value {
 
 fn consent_summary(case: &Case, today: IsoDate) -> Markup {
     html! {
+        // Three columns, the record's facts in one cell, so the table fits a
+        // 360 px phone.
         table {
-            thead { tr { th { "Purpose" } th { "Stands today" } th { "Given" } th { "Withdrawn" } th { "Recorded by" } } }
+            thead { tr { th scope="col" { "Purpose" } th scope="col" { "Stands today" } th scope="col" { "Record" } } }
             tbody {
                 @for purpose in ConsentPurpose::ALL {
                     @let record = case.consent.as_ref().and_then(|c| match purpose {
@@ -594,11 +598,14 @@ fn consent_summary(case: &Case, today: IsoDate) -> Markup {
                         ConsentPurpose::StatisticsAndResearch => c.statistics_and_research.as_ref(),
                     });
                     tr {
-                        td { (purpose_label(purpose)) }
+                        th scope="row" { (purpose_label(purpose)) }
                         td { @if record.is_some_and(|r| r.stands_on(today)) { "yes" } @else { "no" } }
-                        td { @if let Some(r) = record { (r.given_on) } }
-                        td { @if let Some(day) = record.and_then(|r| r.withdrawn_on) { (day) } }
-                        td { @if let Some(r) = record { (r.recorded_by.as_str()) } }
+                        td {
+                            @if let Some(r) = record {
+                                "given " (r.given_on) " by " (r.recorded_by.as_str())
+                                @if let Some(day) = r.withdrawn_on { "; withdrawn " (day) }
+                            } @else { "not recorded" }
+                        }
                     }
                 }
             }

@@ -228,7 +228,7 @@ fn ledger_entry(
         Actor::new(actor).ok()?,
         Action::from_name(action).ok()?,
         record,
-        Tenant::new(&format!("org-{tenant_id}")).ok()?,
+        Tenant::new(format!("org-{tenant_id}")).ok()?,
     );
     Some(if detail.is_empty() {
         entry
@@ -990,12 +990,12 @@ pub async fn audit_log(State(state): State<Shared>, headers: HeaderMap) -> Respo
     let body = html! {
         h1 { "Audit log" }
         p.meta { "Newest first; the last 500 entries." }
-        table {
+        div.scroll tabindex="0" role="region" aria-label="Audit entries" { table {
             thead { tr { th { "#" } th { "When (UTC)" } th { "Who" } th { "Action" } th { "Record" } th { "Detail" } } }
             tbody { @for e in &entries {
                 tr { td { (e.id) } td { (day_of(e.at)) } td { (e.actor) } td { (e.action) } td { (e.record) } td { (e.detail) } }
             } }
-        }
+        } }
     };
     html_page(StatusCode::OK, staff_page(&s, "Audit log", body))
 }
