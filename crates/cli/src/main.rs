@@ -6,6 +6,7 @@
 mod bench;
 mod cases;
 mod eval;
+mod exchange;
 mod eval_networks;
 mod inputs;
 mod ledger;

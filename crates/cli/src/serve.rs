@@ -93,6 +93,12 @@ pub enum ServeAction {
         #[arg(long)]
         admin: String,
     },
+    /// Signed HTCDS case bundles with another organisation: identity,
+    /// export, import, list.
+    Exchange {
+        #[command(subcommand)]
+        action: crate::exchange::ExchangeAction,
+    },
     /// The service directory (Open Referral HSDS 3.0).
     Directory {
         #[command(subcommand)]
@@ -345,6 +351,9 @@ async fn run_async(args: ServeArgs) -> Result<ExitCode> {
             println!("organisation {org:?} added as tenant {id}.");
             print_enrolment(&enrolment);
             Ok(ExitCode::Ok)
+        }
+        Some(ServeAction::Exchange { ref action }) => {
+            crate::exchange::run(&db, &args.site(), action, now).await
         }
         Some(ServeAction::Directory { ref action }) => directory(&db, action).await,
         Some(ServeAction::CheckReceipts { ref by, ref file }) => {

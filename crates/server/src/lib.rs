@@ -15,6 +15,7 @@
 pub mod case_store;
 mod cases;
 pub mod check;
+pub mod exchange;
 mod help;
 mod layout;
 pub mod network_view;

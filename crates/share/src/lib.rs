@@ -6,7 +6,8 @@
 //! set intersection of normalised identifiers (phone numbers, e-mail
 //! addresses, handles, wallets, document numbers); and [`stats`]:
 //! differentially private or k-threshold case counts under a
-//! privacy-budget ledger.
+//! privacy-budget ledger; and [`bundle`]: signed bundles of HTCDS cases
+//! handed from one organisation to another.
 //!
 //! It never does I/O, reads a clock, logs, or authenticates peers: the
 //! server moves the messages, signs and verifies them with the
@@ -40,5 +41,6 @@
 //!
 //! Every session also reveals each side's set size to the other.
 
+pub mod bundle;
 pub mod psi;
 pub mod stats;

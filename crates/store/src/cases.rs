@@ -504,3 +504,75 @@ async fn write_referrals(
     }
     Ok(())
 }
+
+/// What [`TipDb::import_exchange`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExchangeImport {
+    /// The exchange and every case were written.
+    Imported,
+    /// The tenant already received this bundle; nothing was written.
+    Replay,
+    /// The tenant already holds a case with this id; nothing was written.
+    CaseTaken(String),
+}
+
+impl TipDb {
+    /// Records a received bundle and stores its new cases in one
+    /// transaction: either the exchange and all the cases are written, or
+    /// nothing is (a replay, or a case id taken since the caller looked).
+    /// The cases are rows of `tenant_id` (their `tenant_id` field).
+    pub async fn import_exchange(
+        &self,
+        tenant_id: i64,
+        exchange: &ExchangeRow,
+        cases: &[(StoredCase, Vec<StoredReferral>)],
+    ) -> Result<ExchangeImport> {
+        let mut tx = self.pool().begin().await?;
+        let recorded = sqlx::query(
+            "INSERT INTO case_exchanges (tenant_id, bundle_sha256, sender_key, sender_name, \
+             received_day, imported, already_held) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (tenant_id, bundle_sha256) DO NOTHING",
+        )
+        .bind(tenant_id)
+        .bind(&exchange.bundle_sha256)
+        .bind(&exchange.sender_key)
+        .bind(&exchange.sender_name)
+        .bind(&exchange.received_day)
+        .bind(exchange.imported)
+        .bind(exchange.already_held)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !recorded {
+            return Ok(ExchangeImport::Replay);
+        }
+        for (case, referrals) in cases {
+            let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (tenant_id, case_id) DO NOTHING"
+            )))
+            .bind(case.tenant_id)
+            .bind(&case.case_id)
+            .bind(&case.owner)
+            .bind(&case.team_id)
+            .bind(&case.status)
+            .bind(&case.closed_on)
+            .bind(case.legal_hold as i64)
+            .bind(&case.created_day)
+            .bind(&case.updated_day)
+            .bind(case.version)
+            .bind(&case.document)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !inserted {
+                return Ok(ExchangeImport::CaseTaken(case.case_id.clone()));
+            }
+            write_referrals(&mut tx, case, referrals).await?;
+        }
+        tx.commit().await?;
+        Ok(ExchangeImport::Imported)
+    }
+}
