@@ -6,12 +6,13 @@
 mod bench;
 mod cases;
 mod eval;
-mod exchange;
 mod eval_networks;
+mod exchange;
 mod inputs;
 mod ledger;
 mod linking;
 mod networks;
+mod psi;
 mod scan;
 mod serve;
 mod stats;

@@ -99,6 +99,12 @@ pub enum ServeAction {
         #[command(subcommand)]
         action: crate::exchange::ExchangeAction,
     },
+    /// Private set intersection with partner organisations: this
+    /// organisation's exchange identity and its registered partners.
+    Psi {
+        #[command(subcommand)]
+        action: crate::psi::PsiAction,
+    },
     /// The service directory (Open Referral HSDS 3.0).
     Directory {
         #[command(subcommand)]
@@ -355,6 +361,7 @@ async fn run_async(args: ServeArgs) -> Result<ExitCode> {
         Some(ServeAction::Exchange { ref action }) => {
             crate::exchange::run(&db, &args.site(), action, now).await
         }
+        Some(ServeAction::Psi { ref action }) => crate::psi::run(&db, action, now).await,
         Some(ServeAction::Directory { ref action }) => directory(&db, action).await,
         Some(ServeAction::CheckReceipts { ref by, ref file }) => {
             check_receipts(&db, &args.site().receipt_key_path()?, by, file).await

@@ -19,6 +19,7 @@ pub mod exchange;
 mod help;
 mod layout;
 pub mod network_view;
+pub mod psi;
 mod public;
 pub mod retention;
 mod security;
@@ -89,6 +90,7 @@ pub(crate) struct AppState {
     pub detector: ctip_detect::Detector,
     pub directory: tokio::sync::RwLock<ctip_directory::Directory>,
     pub ledger: Option<ctip_store::ledger::LedgerStore>,
+    pub psi: psi::Runtime,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -140,6 +142,7 @@ pub async fn app(
         detector: ctip_detect::Detector::default(),
         directory: tokio::sync::RwLock::new(directory),
         ledger,
+        psi: psi::Runtime::default(),
     });
     spawn_retention_sweep(state.clone());
     let router = Router::new()
@@ -183,6 +186,7 @@ pub async fn app(
         .route("/staff/cases/{id}/export", post(cases::export))
         .route("/staff/cases/{id}/hold", post(cases::hold))
         .route("/staff/cases/{id}/purge", post(cases::purge))
+        .merge(psi::routes())
         .fallback(public::not_found)
         .layer(DefaultBodyLimit::max(public::MAX_REQUEST_BYTES))
         .layer(axum::middleware::from_fn(security::access_log))

@@ -11,6 +11,7 @@
 mod encoding;
 pub mod cases;
 pub mod ledger;
+pub mod psi;
 mod links;
 pub mod tipline;
 

@@ -15,11 +15,13 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/server/sqlite/0001_tipline.sql"),
     include_str!("../migrations/server/sqlite/0002_ledger.sql"),
     include_str!("../migrations/server/sqlite/0003_cases.sql"),
+    include_str!("../migrations/server/sqlite/0004_psi.sql"),
 ];
 const POSTGRES_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/server/postgres/0001_tipline.sql"),
     include_str!("../migrations/server/postgres/0002_ledger.sql"),
     include_str!("../migrations/server/postgres/0003_cases.sql"),
+    include_str!("../migrations/server/postgres/0004_psi.sql"),
 ];
 
 /// Which database a [`TipDb`] talks to.
