@@ -83,6 +83,9 @@ pub fn staff_page(session: &Session, title: &str, body: Markup) -> Markup {
                         @if crate::cases::works_cases(session) {
                             a href="/staff/cases" { "Cases" }
                         }
+                        @if session.role == ctip_tipline::Role::Supervisor {
+                            a href="/staff/exchange/psi" { "Shared identifiers (PSI)" }
+                        }
                         @if crate::staff::searches_intelligence(session) {
                             a href="/staff/search" { "Search identifiers" }
                         }
