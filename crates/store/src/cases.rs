@@ -219,25 +219,7 @@ impl TipDb {
         referrals: &[StoredReferral],
     ) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
-        let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (tenant_id, case_id) DO NOTHING"
-        )))
-        .bind(case.tenant_id)
-        .bind(&case.case_id)
-        .bind(&case.owner)
-        .bind(&case.team_id)
-        .bind(&case.status)
-        .bind(&case.closed_on)
-        .bind(case.legal_hold as i64)
-        .bind(&case.created_day)
-        .bind(&case.updated_day)
-        .bind(case.version)
-        .bind(&case.document)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let inserted = insert_case_row(&mut tx, case).await?;
         if !inserted {
             return Ok(false);
         }
@@ -484,6 +466,32 @@ impl TipDb {
     }
 }
 
+/// Inserts a case row unless the tenant holds that id; says whether it did.
+async fn insert_case_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    case: &StoredCase,
+) -> Result<bool> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (tenant_id, case_id) DO NOTHING"
+    )))
+    .bind(case.tenant_id)
+    .bind(&case.case_id)
+    .bind(&case.owner)
+    .bind(&case.team_id)
+    .bind(&case.status)
+    .bind(&case.closed_on)
+    .bind(case.legal_hold as i64)
+    .bind(&case.created_day)
+    .bind(&case.updated_day)
+    .bind(case.version)
+    .bind(&case.document)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 async fn write_referrals(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     case: &StoredCase,
@@ -548,25 +556,7 @@ impl TipDb {
             return Ok(ExchangeImport::Replay);
         }
         for (case, referrals) in cases {
-            let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (tenant_id, case_id) DO NOTHING"
-            )))
-            .bind(case.tenant_id)
-            .bind(&case.case_id)
-            .bind(&case.owner)
-            .bind(&case.team_id)
-            .bind(&case.status)
-            .bind(&case.closed_on)
-            .bind(case.legal_hold as i64)
-            .bind(&case.created_day)
-            .bind(&case.updated_day)
-            .bind(case.version)
-            .bind(&case.document)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
+            let inserted = insert_case_row(&mut tx, case).await?;
             if !inserted {
                 return Ok(ExchangeImport::CaseTaken(case.case_id.clone()));
             }
