@@ -8,11 +8,11 @@
 //! Architecture invariant: this crate stores and loads domain values. It
 //! never analyses text and never logs record contents.
 
-mod encoding;
 pub mod cases;
+mod encoding;
 pub mod ledger;
-pub mod psi;
 mod links;
+pub mod psi;
 pub mod tipline;
 
 pub use encoding::PreparedAd;
