@@ -473,6 +473,59 @@ fn case_flow(database: Option<String>) {
     }
     assert_eq!(tried, accounts.len() * ROUTES.len());
 
+    // The other staff routes, for the same accounts: tips are the host
+    // organisation's and only its hotline and administrators read them;
+    // identifier search is the host's tip-line roles'; each tenant's
+    // administrators and auditors read their own audit log; PSI is for
+    // supervisors. A refusal is a 403 page (or a redirect home), never data.
+    let staff_routes: [(&str, fn(&Account) -> bool); 5] = [
+        ("/staff/tips/1", |a| {
+            a.role == Role::Admin && a.tenant == "org-1"
+        }),
+        ("/staff/search?q=%2B12025550143", |a| {
+            matches!(a.role, Role::Admin | Role::Analyst) && a.tenant == "org-1"
+        }),
+        ("/staff/audit", |a| {
+            matches!(a.role, Role::Admin | Role::Auditor)
+        }),
+        // Entry 0 is tenant one's: the other tenant's administrator gets a
+        // 404 (checked below), not its proof.
+        ("/staff/ledger/proof/0", |a| {
+            matches!(a.role, Role::Admin | Role::Auditor) && a.tenant == "org-1"
+        }),
+        ("/staff/exchange/psi", |a| a.role == Role::Supervisor),
+    ];
+    for account in &accounts {
+        let staff = sign_in(&server, &site, account.name);
+        for (path, allowed) in &staff_routes {
+            let reply = staff.get(&server, path);
+            if allowed(account) {
+                assert!(
+                    reply.status == 200 || (reply.status == 404 && path.starts_with("/staff/tips")),
+                    "{} {path}: {} {}",
+                    account.name,
+                    reply.status,
+                    reply.body
+                );
+            } else {
+                let other_tenants_entry = path.starts_with("/staff/ledger")
+                    && matches!(account.role, Role::Admin | Role::Auditor);
+                let expected: &[u16] = if other_tenants_entry {
+                    &[404]
+                } else {
+                    &[403, 303]
+                };
+                assert!(
+                    expected.contains(&reply.status),
+                    "{} {path}: {}",
+                    account.name,
+                    reply.status
+                );
+                assert!(!reply.body.contains(FIRST_NAME));
+            }
+        }
+    }
+
     // The other tenant's attempt looked like a missing case, and its own
     // audit log says what happened; tenant one's log holds no trace of it.
     let zed = sign_in(&server, &site, "zed");

@@ -1031,6 +1031,19 @@ pub async fn ledger_proof(
         )
             .into_response();
     }
+    // One log serves every tenant; each reads proofs of its own entries only.
+    let own_tenant = format!("org-{}", s.tenant_id);
+    match ledger.entry(seq).await {
+        Ok(Some(entry)) if entry.tenant.as_str() == own_tenant => {}
+        Ok(_) => {
+            return (
+                StatusCode::NOT_FOUND,
+                "no such entry under the latest checkpoint",
+            )
+                .into_response();
+        }
+        Err(_) => return failure(&s),
+    }
     let (Ok(proof), Some(leaf)) = (
         ledger.inclusion_proof(seq, latest.size).await,
         ledger.leaf_hash(seq).await,
