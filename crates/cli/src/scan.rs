@@ -384,41 +384,62 @@ impl Writer {
                         let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
                             .to_string();
                         let scan = store.begin_scan(&now, &lexicon_version).await?;
-                        anyhow::Ok((store, book, scan))
+                        // Batches go through the store's synchronous writer:
+                        // this thread does nothing else while one is written.
+                        let bulk = store
+                            .bulk_writer(scan)
+                            .with_context(|| format!("cannot open the store {}", db.display()))?;
+                        anyhow::Ok((store, book, bulk))
                     }
                     .await;
-                    let (store, scan) = match opened {
-                        Ok((store, book, scan)) => {
+                    let (store, mut bulk) = match opened {
+                        Ok((store, book, bulk)) => {
                             let _ = ready_tx.send(Ok(book));
-                            (store, scan)
+                            (store, bulk)
                         }
                         Err(e) => {
                             let _ = ready_tx.send(Err(anyhow!("{e:#}")));
                             return Err(e);
                         }
                     };
+                    let scan = bulk.scan_id();
                     let mut busy = std::time::Duration::ZERO;
+                    let mut finish = None;
                     while let Ok(message) = receiver.recv() {
                         match message {
                             ToWriter::Batch(batch) => {
                                 let started = std::time::Instant::now();
-                                store
-                                    .write_batch(scan, &batch)
-                                    .await
+                                bulk.write_batch(&batch)
                                     .context("cannot write to the store")?;
                                 busy += started.elapsed();
                             }
                             ToWriter::Finish(counts, price_book) => {
-                                let now =
-                                    humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-                                        .to_string();
-                                store.set_meta(PRICE_BOOK_KEY, &price_book).await?;
-                                store.finish_scan(scan, &now, counts).await?;
+                                finish = Some((counts, price_book));
+                                break;
                             }
                         }
                     }
-                    if std::env::var_os("CTIP_PROFILE").is_some() {
+                    let profile = std::env::var_os("CTIP_PROFILE").is_some();
+                    if profile {
                         eprintln!("store writer busy for {:.1} s", busy.as_secs_f64());
+                    }
+                    if let Some((counts, price_book)) = finish {
+                        let started = std::time::Instant::now();
+                        bulk.finish().context("cannot write to the store")?;
+                        if profile {
+                            eprintln!(
+                                "identifiers merged in {:.1} s",
+                                started.elapsed().as_secs_f64()
+                            );
+                        }
+                        let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                            .to_string();
+                        store.set_meta(PRICE_BOOK_KEY, &price_book).await?;
+                        store.finish_scan(scan, &now, counts).await?;
+                    } else {
+                        // The scan failed before finishing: what was written
+                        // stays, its identifiers merged when the store next opens.
+                        drop(bulk);
                     }
                     store.close().await;
                     Ok(())

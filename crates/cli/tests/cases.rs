@@ -60,6 +60,9 @@ fn case_id_from(reply: &support::Reply) -> String {
         .to_owned()
 }
 
+/// Which accounts may open a staff route.
+type AllowedFor = fn(&Account) -> bool;
+
 /// One case route: how to call it, and the operation access control
 /// decides it by.
 struct Route {
@@ -478,7 +481,7 @@ fn case_flow(database: Option<String>) {
     // identifier search is the host's tip-line roles'; each tenant's
     // administrators and auditors read their own audit log; PSI is for
     // supervisors. A refusal is a 403 page (or a redirect home), never data.
-    let staff_routes: [(&str, fn(&Account) -> bool); 5] = [
+    let staff_routes: [(&str, AllowedFor); 5] = [
         ("/staff/tips/1", |a| {
             a.role == Role::Admin && a.tenant == "org-1"
         }),

@@ -6,10 +6,14 @@
 //! ad text under its span (it is restored from the text on load, so a round
 //! trip gives back the same `AdResult`).
 
-use ctip_core::{Ad, AdResult, Identifier, IdentifierKind, Price, Reason, Span};
+use ctip_core::{
+    Ad, AdResult, Identifier, IdentifierKind, Price, Reason, Span, TITLE_BODY_SEPARATOR,
+};
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize)]
+/// The stored form as read back. [`StoredResultRef`] writes the same JSON
+/// from borrowed fields, so preparing an ad copies none of its strings.
+#[derive(Deserialize)]
 struct StoredResult {
     #[serde(rename = "i", default)]
     identifiers: Vec<StoredIdentifier>,
@@ -17,7 +21,7 @@ struct StoredResult {
     reasons: Vec<StoredReason>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct StoredIdentifier {
     #[serde(rename = "k")]
     kind: IdentifierKind,
@@ -25,24 +29,104 @@ struct StoredIdentifier {
     value: String,
     #[serde(rename = "s")]
     span: [u32; 2],
-    #[serde(rename = "q", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "q", default)]
     qualifier: Option<String>,
-    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "p", default)]
     price: Option<Price>,
-    #[serde(rename = "o", default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(rename = "o", default)]
     obfuscated: bool,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct StoredReason {
     #[serde(rename = "k")]
     indicator: String,
     #[serde(rename = "w")]
     weight: f32,
-    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "s", default)]
     span: Option<[u32; 2]>,
-    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "e", default)]
     evidence: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StoredResultRef<'a> {
+    #[serde(rename = "i")]
+    identifiers: Vec<StoredIdentifierRef<'a>>,
+    #[serde(rename = "r")]
+    reasons: Vec<StoredReasonRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct StoredIdentifierRef<'a> {
+    #[serde(rename = "k")]
+    kind: IdentifierKind,
+    #[serde(rename = "v")]
+    value: &'a str,
+    #[serde(rename = "s")]
+    span: [u32; 2],
+    #[serde(rename = "q", skip_serializing_if = "Option::is_none")]
+    qualifier: Option<&'a str>,
+    #[serde(rename = "p", skip_serializing_if = "Option::is_none")]
+    price: Option<&'a Price>,
+    #[serde(rename = "o", skip_serializing_if = "std::ops::Not::not")]
+    obfuscated: bool,
+}
+
+#[derive(Serialize)]
+struct StoredReasonRef<'a> {
+    #[serde(rename = "k")]
+    indicator: &'a str,
+    #[serde(rename = "w")]
+    weight: f32,
+    #[serde(rename = "s", skip_serializing_if = "Option::is_none")]
+    span: Option<[u32; 2]>,
+    #[serde(rename = "e", skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a str>,
+}
+
+/// Whether `evidence` is exactly the ad's text (`Ad::text`: title,
+/// separator, body) under `span`, compared piece by piece instead of
+/// building the text. It agrees with `text.get(span) == Some(evidence)`:
+/// equal bytes that form a whole `&str` start and end on character
+/// boundaries, and an empty span is checked for one.
+fn under_span(ad: &Ad, span: Span, evidence: &str) -> bool {
+    let (start, end) = (span.start as usize, span.end as usize);
+    if end < start || end - start != evidence.len() {
+        return false;
+    }
+    let title = ad.title.as_deref().unwrap_or("");
+    let pieces: [&str; 3] = match (title.is_empty(), ad.body.is_empty()) {
+        (false, false) => [title, TITLE_BODY_SEPARATOR, &ad.body],
+        (false, true) => [title, "", ""],
+        (true, _) => [&ad.body, "", ""],
+    };
+    if start == end {
+        let mut offset = 0;
+        for piece in pieces {
+            if start <= offset + piece.len() {
+                return piece.is_char_boundary(start - offset);
+            }
+            offset += piece.len();
+        }
+        return false;
+    }
+    let mut offset = 0;
+    let mut matched = 0;
+    for piece in pieces {
+        let (from, to) = (offset, offset + piece.len());
+        offset = to;
+        let (lo, hi) = (start.max(from), end.min(to));
+        if lo >= hi {
+            continue;
+        }
+        let wanted = &evidence.as_bytes()[lo - start..hi - start];
+        if &piece.as_bytes()[lo - from..hi - from] != wanted {
+            return false;
+        }
+        matched += hi - lo;
+    }
+    end <= offset && matched == evidence.len()
 }
 
 /// An ad ready to be written: everything costly (serialising, choosing the
@@ -60,17 +144,16 @@ pub struct PreparedAd {
 
 impl PreparedAd {
     pub fn new(ad: Ad, result: &AdResult) -> PreparedAd {
-        let text = ad.text();
-        let stored = StoredResult {
+        let stored = StoredResultRef {
             identifiers: result
                 .identifiers
                 .iter()
-                .map(|i| StoredIdentifier {
+                .map(|i| StoredIdentifierRef {
                     kind: i.kind,
-                    value: i.value.clone(),
+                    value: &i.value,
                     span: [i.span.start, i.span.end],
-                    qualifier: i.qualifier.clone(),
-                    price: i.price.clone(),
+                    qualifier: i.qualifier.as_deref(),
+                    price: i.price.as_ref(),
                     obfuscated: i.obfuscated,
                 })
                 .collect(),
@@ -78,14 +161,12 @@ impl PreparedAd {
                 .reasons
                 .iter()
                 .map(|r| {
-                    let derivable = r
-                        .span
-                        .is_some_and(|s| text.get(s.range()) == Some(r.evidence.as_str()));
-                    StoredReason {
-                        indicator: r.indicator.clone(),
+                    let derivable = r.span.is_some_and(|s| under_span(&ad, s, &r.evidence));
+                    StoredReasonRef {
+                        indicator: &r.indicator,
                         weight: r.weight,
                         span: r.span.map(|s| [s.start, s.end]),
-                        evidence: (!derivable).then(|| r.evidence.clone()),
+                        evidence: (!derivable).then_some(r.evidence.as_str()),
                     }
                 })
                 .collect(),
@@ -100,7 +181,6 @@ impl PreparedAd {
         links.dedup();
         // Serialising plain data into a String cannot fail.
         let result_json = serde_json::to_string(&stored).unwrap_or_default();
-        drop(text);
         PreparedAd {
             score: result.score,
             result: result_json,
@@ -225,5 +305,43 @@ mod tests {
             prepared.links,
             vec![(IdentifierKind::Phone, "+12135550147".to_owned())]
         );
+    }
+
+    #[test]
+    fn evidence_under_a_span_is_recognised_without_building_the_text() {
+        let ads = [
+            (Some("Né 🌹"), "call me 🌹 now"),
+            (Some("title only"), ""),
+            (None, "body only é"),
+            (Some(""), "empty title"),
+            (None, ""),
+        ];
+        for (title, body) in ads {
+            let ad = Ad {
+                id: "a".into(),
+                title: title.map(str::to_owned),
+                body: body.into(),
+                ..Ad::default()
+            };
+            let text = ad.text();
+            let len = text.len();
+            for start in 0..=len + 1 {
+                for end in start..=len + 1 {
+                    let span = Span::new(start, end);
+                    // Every real slice of the text, and strings that differ.
+                    let candidates = [
+                        text.get(span.range()).map(str::to_owned),
+                        Some("x".repeat(span.len())),
+                    ];
+                    for evidence in candidates.into_iter().flatten() {
+                        assert_eq!(
+                            under_span(&ad, span, &evidence),
+                            text.get(span.range()) == Some(evidence.as_str()),
+                            "{title:?} {body:?} {start}..{end} {evidence:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
