@@ -35,8 +35,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use ctip_share::psi::{
-    Initiator, PsiError, PsiItem, PsiMessage, PsiMode, PsiResult, Responder, SESSION_ID_LEN,
-    SessionId, SessionPolicy, Step,
+    Initiator, PsiError, PsiItem, PsiMessage, PsiMode, PsiOutcome, PsiResult, Responder,
+    SESSION_ID_LEN, SessionId, SessionPolicy, Step,
 };
 use ctip_store::psi::{PeerRow, SessionRow, SessionUpdate};
 use ctip_store::tipline::TipDb;
@@ -1115,6 +1115,59 @@ async fn fail_session(state: &Shared, tenant: i64, id: SessionId, note: &str) {
     end_session(state, tenant, id, SessionState::Failed, note).await;
 }
 
+/// A message the protocol core rejected. An honest peer never sends one,
+/// and its signature says it sent this one: the session is over.
+async fn protocol_failure(
+    state: &Shared,
+    tenant: i64,
+    id: SessionId,
+    actor: &str,
+    step: u8,
+) -> Refusal {
+    fail_session(state, tenant, id, "protocol-error").await;
+    audit(
+        state,
+        tenant,
+        actor,
+        "psi.failed",
+        id,
+        &format!("reason=protocol-error step={step}"),
+    )
+    .await;
+    PROTOCOL_ERROR
+}
+
+/// Ends the live session and records its result (sealed) and its count in
+/// the ledger. `false` if either could not be written.
+async fn store_outcome(
+    state: &Shared,
+    tenant: i64,
+    id: SessionId,
+    from: SessionState,
+    outcome: &PsiOutcome,
+) -> bool {
+    state.psi.remove(tenant, id);
+    let count = outcome.result.count();
+    record_result(
+        state,
+        tenant,
+        id,
+        from.as_str(),
+        outcome.peer_set_size,
+        &outcome.result,
+    )
+    .await
+        && audit(
+            state,
+            tenant,
+            "system:psi",
+            "psi.result",
+            id,
+            &format!("count={count} peer_size={}", outcome.peer_set_size),
+        )
+        .await
+}
+
 /// The shared identifiers as stored: sealed to the tenant's public key.
 async fn seal_result(state: &Shared, tenant: i64, result: &PsiResult) -> Option<Option<Vec<u8>>> {
     let PsiResult::Intersection(items) = result else {
@@ -1803,42 +1856,9 @@ async fn accept_reply(
     .await;
     let (outcome_message, outcome) = match computed {
         Ok(Ok(pair)) => pair,
-        Ok(Err(_)) | Err(_) => {
-            // An honest peer never sends a message the core rejects, and
-            // its signature says it sent this one: the session is over.
-            fail_session(state, tenant, id, "protocol-error").await;
-            audit(
-                state,
-                tenant,
-                &actor,
-                "psi.failed",
-                id,
-                "reason=protocol-error step=2",
-            )
-            .await;
-            return Err(PROTOCOL_ERROR);
-        }
+        Ok(Err(_)) | Err(_) => return Err(protocol_failure(state, tenant, id, &actor, 2).await),
     };
-    state.psi.remove(tenant, id);
-    let count = outcome.result.count();
-    if !record_result(
-        state,
-        tenant,
-        id,
-        SessionState::AwaitingPeer.as_str(),
-        outcome.peer_set_size,
-        &outcome.result,
-    )
-    .await
-        || !audit(
-            state,
-            tenant,
-            "system:psi",
-            "psi.result",
-            id,
-            &format!("count={count} peer_size={}", outcome.peer_set_size),
-        )
-        .await
+    if !store_outcome(state, tenant, id, SessionState::AwaitingPeer, &outcome).await
         || !audit(state, tenant, "system:psi", "psi.send", id, "step=3").await
     {
         fail_session(state, tenant, id, "record-failed").await;
@@ -1909,41 +1929,9 @@ async fn accept_outcome(
     }
     let outcome = match machine.handle_outcome(&message) {
         Ok(outcome) => outcome,
-        Err(_) => {
-            fail_session(state, tenant, id, "protocol-error").await;
-            audit(
-                state,
-                tenant,
-                &actor,
-                "psi.failed",
-                id,
-                "reason=protocol-error step=3",
-            )
-            .await;
-            return Err(PROTOCOL_ERROR);
-        }
+        Err(_) => return Err(protocol_failure(state, tenant, id, &actor, 3).await),
     };
-    state.psi.remove(tenant, id);
-    let count = outcome.result.count();
-    if !record_result(
-        state,
-        tenant,
-        id,
-        SessionState::AwaitingOutcome.as_str(),
-        outcome.peer_set_size,
-        &outcome.result,
-    )
-    .await
-        || !audit(
-            state,
-            tenant,
-            "system:psi",
-            "psi.result",
-            id,
-            &format!("count={count} peer_size={}", outcome.peer_set_size),
-        )
-        .await
-    {
+    if !store_outcome(state, tenant, id, SessionState::AwaitingOutcome, &outcome).await {
         fail_session(state, tenant, id, "record-failed").await;
         return Err(UNAVAILABLE);
     }
